@@ -1,0 +1,1 @@
+WHICH = "the .py file"

@@ -1,0 +1,1 @@
+SOURCE = "loaded from a .py file"
