@@ -96,7 +96,8 @@ pub fn run_program(
             Ok(None) if start.elapsed() >= timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
-                let _ = (feeder.join(), out_reader.join(), err_reader.join());
+                // The reader threads are left detached: a grandchild that
+                // inherited the pipes could keep them open indefinitely.
                 return Err(format!("timed out after {} s", timeout.as_secs()));
             }
             Ok(None) => thread::sleep(Duration::from_millis(5)),
