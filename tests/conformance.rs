@@ -39,13 +39,25 @@ fn find_cases(root: &Path) -> Vec<Case> {
                 pending.push(path);
                 continue;
             }
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-            let Some(stem) = name.strip_suffix(".mini") else { continue };
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let Some(stem) = name.strip_suffix(".mini") else {
+                continue;
+            };
             if !dir.join(format!("{stem}.stdout")).exists() {
                 continue; // a helper module, not a test
             }
-            let shown = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned();
-            cases.push(Case { dir: dir.clone(), name: stem.to_string(), shown });
+            let shown = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .into_owned();
+            cases.push(Case {
+                dir: dir.clone(),
+                name: stem.to_string(),
+                shown,
+            });
         }
     }
     cases.sort_by(|a, b| a.shown.cmp(&b.shown));
@@ -55,14 +67,24 @@ fn find_cases(root: &Path) -> Vec<Case> {
 /// Runs one case and returns what went wrong (empty when it passed).
 fn check(mini: &Path, case: &Case) -> Vec<Failure> {
     let fail = |what: &str, detail: String| {
-        vec![Failure { program: case.shown.clone(), what: what.to_string(), detail }]
+        vec![Failure {
+            program: case.shown.clone(),
+            what: what.to_string(),
+            detail,
+        }]
     };
     let expected = match Expected::load(&case.dir, &case.name) {
         Ok(expected) => expected,
         Err(e) => return fail("error", e),
     };
     let stdin = std::fs::read(case.dir.join(format!("{}.stdin", case.name))).unwrap_or_default();
-    match run_program(mini, &case.dir, &format!("{}.mini", case.name), stdin, TIMEOUT) {
+    match run_program(
+        mini,
+        &case.dir,
+        &format!("{}.mini", case.name),
+        stdin,
+        TIMEOUT,
+    ) {
         Ok(outcome) => compare(&case.shown, &expected, &outcome),
         Err(e) if e.starts_with("timed out") => fail("timed out", e),
         Err(e) => fail("error", e),
@@ -81,10 +103,16 @@ fn conformance() {
     let mini = PathBuf::from(env!("CARGO_BIN_EXE_mini"));
     let root = support::repo_root().join("tests").join("programs");
     let filter = std::env::var("MINI_TEST_FILTER").unwrap_or_default();
-    let cases: Vec<Case> =
-        find_cases(&root).into_iter().filter(|c| c.shown.contains(filter.as_str())).collect();
+    let cases: Vec<Case> = find_cases(&root)
+        .into_iter()
+        .filter(|c| c.shown.contains(filter.as_str()))
+        .collect();
     if cases.is_empty() {
-        assert!(!filter.is_empty(), "no conformance programs found under {}", root.display());
+        assert!(
+            !filter.is_empty(),
+            "no conformance programs found under {}",
+            root.display()
+        );
         eprintln!("conformance: no program matches MINI_TEST_FILTER={filter:?}");
         return;
     }

@@ -42,9 +42,19 @@ fn readfile() {
 #[test]
 fn myapp_runs_silently() {
     let dir = support::repo_root().join("examples");
-    let outcome = run_program(&mini(), &dir, "myapp.mini", Vec::new(), Duration::from_secs(60))
-        .unwrap_or_else(|e| panic!("examples/myapp.mini: {e}"));
-    let expected = Expected { stdout: String::new(), stderr: String::new(), status: 0 };
+    let outcome = run_program(
+        &mini(),
+        &dir,
+        "myapp.mini",
+        Vec::new(),
+        Duration::from_secs(60),
+    )
+    .unwrap_or_else(|e| panic!("examples/myapp.mini: {e}"));
+    let expected = Expected {
+        stdout: String::new(),
+        stderr: String::new(),
+        status: 0,
+    };
     let failures = compare("examples/myapp.mini", &expected, &outcome);
     assert!(failures.is_empty(), "\n{}", report(&failures));
     assert!(

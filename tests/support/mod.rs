@@ -51,7 +51,11 @@ impl Expected {
                 .parse()
                 .map_err(|_| format!("{name}.status does not hold a number: {text:?}"))?,
         };
-        Ok(Expected { stdout, stderr, status })
+        Ok(Expected {
+            stdout,
+            stderr,
+            status,
+        })
     }
 }
 
@@ -145,7 +149,11 @@ pub struct Failure {
 pub fn compare(program: &str, expected: &Expected, actual: &Outcome) -> Vec<Failure> {
     let mut failures = Vec::new();
     let mut fail = |what: &str, detail: String| {
-        failures.push(Failure { program: program.to_string(), what: what.to_string(), detail })
+        failures.push(Failure {
+            program: program.to_string(),
+            what: what.to_string(),
+            detail,
+        })
     };
     if expected.stdout != actual.stdout {
         fail("stdout", diff(&expected.stdout, &actual.stdout));
@@ -155,7 +163,10 @@ pub fn compare(program: &str, expected: &Expected, actual: &Outcome) -> Vec<Fail
     }
     match &actual.status {
         Ok(code) if *code == expected.status => {}
-        Ok(code) => fail("status", format!("expected {}, got {code}", expected.status)),
+        Ok(code) => fail(
+            "status",
+            format!("expected {}, got {code}", expected.status),
+        ),
         Err(why) => fail("status", format!("expected {}, {why}", expected.status)),
     }
     failures
