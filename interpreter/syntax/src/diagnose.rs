@@ -1,0 +1,418 @@
+//! Turns lalrpop failures into CPython 3.11's messages: "invalid syntax" with
+//! the caret on the offending token, "expected ':'", "expected an indented
+//! block after ...", "unexpected indent", "Perhaps you forgot a comma?",
+//! "Missing parentheses in call to 'print'", "expected 'else' after 'if'
+//! expression". Works on the token vector, looking around the failure point.
+
+use crate::layout::{Mode, Spanned};
+use crate::literal::{LexError, LexErrorKind};
+use crate::token::Tok;
+use lalrpop_util::ParseError;
+
+type PErr = ParseError<usize, Tok, LexError>;
+
+/// Where a caret goes for an error at the end of input: on the final line
+/// break if the text ends with one, else just past the text.
+pub fn eof_pos(src: &str, end: usize) -> usize {
+    let t = &src[..end];
+    if t.ends_with("\r\n") {
+        end - 2
+    } else if t.ends_with('\n') || t.ends_with('\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+pub fn diagnose(
+    src: &str,
+    end: usize,
+    mode: Mode,
+    toks: &[Spanned],
+    lex: Option<LexError>,
+    pe: PErr,
+) -> LexError {
+    // CPython tokenizes the rest of the input after a parser error, and a
+    // tokenizer error found there replaces the parser's message.
+    if let Some(le) = &lex {
+        if le.overrides {
+            return le.clone();
+        }
+    }
+    match pe {
+        ParseError::User { mut error } => {
+            if error.after_strings {
+                error.after_strings = false;
+                let p = error.pos;
+                match toks.iter().find(|t| t.0 >= p) {
+                    Some(t) => error.pos = t.0,
+                    None => error.pos = eof_pos(src, end),
+                }
+                error.end = None;
+            }
+            error
+        }
+        ParseError::UnrecognizedToken { token, expected } => {
+            let i = toks
+                .iter()
+                .position(|t| t.0 == token.0 && t.1 == token.1)
+                .unwrap_or(toks.len());
+            let mut e = unrecognized(src, end, mode, toks, i, &token, &expected, lex);
+            if token.0 >= end && !matches!(token.1, Tok::Newline) {
+                e.incomplete = true;
+            }
+            e
+        }
+        ParseError::UnrecognizedEof { expected, .. } => {
+            let pos = eof_pos(src, end);
+            let mut e = if is_only(&expected, "Indent") {
+                indented_block_error(src, toks, toks.len(), pos)
+            } else {
+                LexError::new("invalid syntax", pos)
+            };
+            e.incomplete = true;
+            e
+        }
+        ParseError::ExtraToken { token } => LexError::new("invalid syntax", token.0),
+        ParseError::InvalidToken { location } => LexError::new("invalid syntax", location),
+    }
+}
+
+fn is_only(expected: &[String], name: &str) -> bool {
+    expected.len() == 1 && expected[0] == name
+}
+
+fn expects(expected: &[String], term: &str) -> bool {
+    let quoted = format!("\"{term}\"");
+    expected.iter().any(|e| *e == quoted)
+}
+
+/// Index of the first token of the logical line holding token `i`.
+fn line_first(toks: &[Spanned], i: usize) -> usize {
+    let mut j = i.min(toks.len());
+    while j > 0 && !matches!(toks[j - 1].1, Tok::Newline | Tok::Indent | Tok::Dedent) {
+        j -= 1;
+    }
+    j
+}
+
+fn compound_name(t: &Tok) -> Option<&'static str> {
+    Some(match t {
+        Tok::If => "'if' statement",
+        Tok::Elif => "'elif' statement",
+        Tok::Else => "'else' statement",
+        Tok::While => "'while' statement",
+        Tok::For => "'for' statement",
+        Tok::Try => "'try' statement",
+        Tok::Except => "'except' statement",
+        Tok::Finally => "'finally' statement",
+        Tok::With => "'with' statement",
+        Tok::Def => "function definition",
+        Tok::Class => "class definition",
+        _ => return None,
+    })
+}
+
+fn indented_block_error(src: &str, toks: &[Spanned], i: usize, pos: usize) -> LexError {
+    // toks[i - 1] is the NEWLINE ending the header line.
+    let hdr = line_first(toks, i.saturating_sub(1));
+    let msg = match toks.get(hdr) {
+        Some((p, t, _)) => match compound_name(t) {
+            Some(what) => {
+                let line = crate::literal::count_line(&src[..*p]);
+                format!("expected an indented block after {what} on line {line}")
+            }
+            None => "expected an indented block".to_string(),
+        },
+        None => "expected an indented block".to_string(),
+    };
+    LexError::new(msg, pos).with_kind(LexErrorKind::Indentation)
+}
+
+fn is_opener(t: &Tok) -> bool {
+    matches!(t, Tok::LPar | Tok::LSqb | Tok::LBrace)
+}
+
+fn is_closer(t: &Tok) -> bool {
+    matches!(t, Tok::RPar | Tok::RSqb | Tok::RBrace)
+}
+
+/// Bracket depth just before token `i` (within this parse).
+fn depth_at(toks: &[Spanned], i: usize) -> i64 {
+    let mut d = 0i64;
+    for t in &toks[..i.min(toks.len())] {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+        }
+    }
+    d
+}
+
+fn matching_open(toks: &[Spanned], close: usize) -> usize {
+    let mut d = 0i64;
+    let mut k = close;
+    loop {
+        if is_closer(&toks[k].1) {
+            d += 1;
+        } else if is_opener(&toks[k].1) {
+            d -= 1;
+            if d == 0 {
+                return k;
+            }
+        }
+        if k == 0 {
+            return 0;
+        }
+        k -= 1;
+    }
+}
+
+fn is_binop(t: &Tok) -> bool {
+    matches!(
+        t,
+        Tok::Plus
+            | Tok::Minus
+            | Tok::Star
+            | Tok::Slash
+            | Tok::DoubleSlash
+            | Tok::Percent
+            | Tok::At
+            | Tok::DoubleStar
+            | Tok::LeftShift
+            | Tok::RightShift
+            | Tok::Amper
+            | Tok::VBar
+            | Tok::CircumFlex
+            | Tok::Less
+            | Tok::Greater
+            | Tok::EqEqual
+            | Tok::NotEqual
+            | Tok::LessEqual
+            | Tok::GreaterEqual
+            | Tok::In
+            | Tok::Is
+            | Tok::And
+            | Tok::Or
+    )
+}
+
+/// Index of the first token of the `disjunction` ending at token `last`.
+fn disjunction_start(toks: &[Spanned], last: usize) -> usize {
+    let mut k = last;
+    loop {
+        // Move to the start of this primary.
+        loop {
+            if is_closer(&toks[k].1) {
+                k = matching_open(toks, k);
+            }
+            if k > 0 && matches!(toks[k].1, Tok::LPar | Tok::LSqb) && toks[k - 1].1.ends_expr() {
+                k -= 1;
+                continue;
+            }
+            if k >= 2 && toks[k - 1].1 == Tok::Dot && toks[k - 2].1.ends_expr() {
+                k -= 2;
+                continue;
+            }
+            if k > 0 && matches!(toks[k].1, Tok::Str(_)) && matches!(toks[k - 1].1, Tok::Str(_)) {
+                k -= 1;
+                continue;
+            }
+            break;
+        }
+        // Unary prefixes.
+        while k > 0 {
+            let p = &toks[k - 1].1;
+            let unary = match p {
+                Tok::Not | Tok::Tilde => true,
+                Tok::Minus | Tok::Plus => !(k >= 2 && toks[k - 2].1.ends_expr()),
+                _ => false,
+            };
+            if !unary {
+                break;
+            }
+            k -= 1;
+        }
+        if k >= 3
+            && toks[k - 1].1 == Tok::In
+            && toks[k - 2].1 == Tok::Not
+            && toks[k - 3].1.ends_expr()
+        {
+            k -= 3;
+            continue;
+        }
+        if k >= 3
+            && toks[k - 1].1 == Tok::Not
+            && toks[k - 2].1 == Tok::Is
+            && toks[k - 3].1.ends_expr()
+        {
+            k -= 3;
+            continue;
+        }
+        if k >= 2 && is_binop(&toks[k - 1].1) && toks[k - 2].1.ends_expr() {
+            k -= 2;
+            continue;
+        }
+        return k;
+    }
+}
+
+/// Does the expression starting at token `i` run into the end of input?
+fn runs_to_eof(toks: &[Spanned], i: usize) -> bool {
+    let mut d = 0i64;
+    for t in &toks[i..] {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+            if d < 0 {
+                return false;
+            }
+        } else if d == 0
+            && matches!(
+                t.1,
+                Tok::Comma
+                    | Tok::Colon
+                    | Tok::Equal
+                    | Tok::For
+                    | Tok::If
+                    | Tok::Else
+                    | Tok::Newline
+            )
+        {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_legacy_name(t: &Tok) -> bool {
+    matches!(t, Tok::Name(n) if n == "print" || n == "exec")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn unrecognized(
+    src: &str,
+    end: usize,
+    mode: Mode,
+    toks: &[Spanned],
+    i: usize,
+    token: &Spanned,
+    expected: &[String],
+    lex: Option<LexError>,
+) -> LexError {
+    let (l, tok, _r) = token;
+    let l = *l;
+    if *tok == Tok::Indent {
+        let mut e = LexError::at_cur("unexpected indent", l).with_kind(LexErrorKind::Indentation);
+        e.end = None;
+        return e;
+    }
+    let pos = if l >= end { eof_pos(src, end) } else { l };
+    if is_only(expected, "Indent") {
+        return indented_block_error(src, toks, i, pos);
+    }
+    let prev = if i > 0 {
+        toks.get(i - 1).map(|t| &t.1)
+    } else {
+        None
+    };
+    if mode == Mode::Interactive && matches!(prev, Some(Tok::Newline | Tok::Dedent)) {
+        return LexError::new(
+            "multiple statements found while compiling a single statement",
+            pos,
+        );
+    }
+    // `print "x"`
+    if let Some(p) = prev {
+        let after_dot = i >= 2 && toks[i - 2].1 == Tok::Dot;
+        if is_legacy_name(p)
+            && !after_dot
+            && tok.starts_operand()
+            && !matches!(tok, Tok::LPar | Tok::LSqb)
+        {
+            let name = match p {
+                Tok::Name(n) => n.clone(),
+                _ => String::new(),
+            };
+            return LexError::new(
+                format!("Missing parentheses in call to '{name}'. Did you mean {name}(...)?"),
+                toks[i - 1].0,
+            );
+        }
+    }
+    // `x = a if b` without `else`.
+    if expects(expected, "else") && !tok.starts_operand() && i > 0 {
+        let d0 = depth_at(toks, i);
+        let mut k = i;
+        let mut d = d0;
+        while k > 0 {
+            k -= 1;
+            let t = &toks[k].1;
+            if is_closer(t) {
+                d += 1;
+            } else if is_opener(t) {
+                d -= 1;
+            }
+            if d == d0 && *t == Tok::If && k > 0 {
+                let a = disjunction_start(toks, k - 1);
+                return LexError::new("expected 'else' after 'if' expression", toks[a].0);
+            }
+            if d < d0 {
+                break;
+            }
+        }
+    }
+    let first = line_first(toks, i);
+    let header = toks.get(first).and_then(|t| compound_name(&t.1)).is_some();
+    // `if x = 1:`
+    if *tok == Tok::Equal
+        && i > 0
+        && matches!(
+            toks.get(first).map(|t| &t.1),
+            Some(Tok::If | Tok::Elif | Tok::While)
+        )
+    {
+        let a = disjunction_start(toks, i - 1);
+        if a == i - 1 && matches!(toks[a].1, Tok::Name(_)) {
+            return LexError::new(
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                toks[a].0,
+            );
+        }
+    }
+    if header && expects(expected, ":") && !tok.starts_operand() && *tok != Tok::Equal {
+        return LexError::new("expected ':'", pos);
+    }
+    if expects(expected, "(")
+        && i >= 2
+        && matches!(toks[i - 1].1, Tok::Name(_))
+        && toks[i - 2].1 == Tok::Def
+    {
+        return LexError::new("expected '('", pos);
+    }
+    // `f(a b)`: two expressions in a row inside brackets.
+    if i > 0
+        && depth_at(toks, i) > 0
+        && toks[i - 1].1.ends_expr()
+        && tok.starts_operand()
+        && !matches!(tok, Tok::LPar | Tok::LSqb)
+    {
+        let a = disjunction_start(toks, i - 1);
+        let name_then_string =
+            a == i - 1 && matches!(toks[a].1, Tok::Name(_)) && matches!(tok, Tok::Str(_));
+        let legacy = a == i - 1 && is_legacy_name(&toks[a].1);
+        let in_comprehension = a > 0 && toks[a - 1].1 == Tok::For
+            || a > 0 && toks[a - 1].1 == Tok::In && disjunction_start(toks, a - 1) > 0;
+        if !name_then_string && !legacy && !in_comprehension {
+            if runs_to_eof(toks, i) {
+                if let Some(le) = lex {
+                    return le;
+                }
+            }
+            return LexError::new("invalid syntax. Perhaps you forgot a comma?", toks[a].0);
+        }
+    }
+    LexError::new("invalid syntax", pos)
+}

@@ -1,0 +1,20 @@
+f()
+f(1)
+f(1, 2)
+f(a=1)
+f(1, a=2)
+f(*args)
+f(**kwargs)
+f(1, *args, a=2, **kwargs)
+f(*a, *b, **c, **d)
+f(a=1, *b)
+f(x for x in y)
+f((x for x in y), 1)
+f(1,)
+f(a, b=1,)
+obj.method(1)(2)
+f(
+    1,
+    2,
+)
+print("a", "b", sep=", ", end="\n")
