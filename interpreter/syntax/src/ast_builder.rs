@@ -484,17 +484,16 @@ pub fn call_args(args: Vec<ArgItem>, lp: usize, r: usize) -> R<(Vec<Expr>, Vec<K
     for a in args {
         match a {
             ArgItem::Pos(e) => {
+                // CPython reports these at the last token it read: the `)`.
+                let at = r.saturating_sub(1).max(e.e.span.end as usize);
                 if seen_kwstar {
-                    return Err(err_span(
+                    return Err(err_at(
                         "positional argument follows keyword argument unpacking",
-                        e.e.span,
+                        at,
                     ));
                 }
                 if seen_kw {
-                    return Err(err_span(
-                        "positional argument follows keyword argument",
-                        e.e.span,
-                    ));
+                    return Err(err_at("positional argument follows keyword argument", at));
                 }
                 d = d.max(e.d);
                 pos.push(e.e);

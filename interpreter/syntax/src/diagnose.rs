@@ -84,7 +84,7 @@ fn is_only(expected: &[String], name: &str) -> bool {
 
 fn expects(expected: &[String], term: &str) -> bool {
     let quoted = format!("\"{term}\"");
-    expected.iter().any(|e| *e == quoted)
+    expected.contains(&quoted)
 }
 
 /// Index of the first token of the logical line holding token `i`.
@@ -311,7 +311,10 @@ fn unrecognized(
     }
     let pos = if l >= end { eof_pos(src, end) } else { l };
     if is_only(expected, "Indent") {
-        return indented_block_error(src, toks, i, pos);
+        let mut e = indented_block_error(src, toks, i, pos);
+        // A DEDENT has no column of its own: CPython reports the cursor.
+        e.cur = *tok == Tok::Dedent && l < end;
+        return e;
     }
     let prev = if i > 0 {
         toks.get(i - 1).map(|t| &t.1)
@@ -394,7 +397,7 @@ fn unrecognized(
     }
     // `f(a b)`: two expressions in a row inside brackets.
     if i > 0
-        && depth_at(toks, i) > 0
+        && (depth_at(toks, i) > 0 || mode == Mode::FString)
         && toks[i - 1].1.ends_expr()
         && tok.starts_operand()
         && !matches!(tok, Tok::LPar | Tok::LSqb)

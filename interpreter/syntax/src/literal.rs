@@ -126,11 +126,10 @@ fn is_printable(c: char) -> bool {
     if c.is_whitespace() {
         return false;
     }
-    matches!(u,
+    !matches!(u,
         0x0600..=0x0605 | 0x061c | 0x06dd | 0x070f | 0x180e | 0x200b..=0x200f
         | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xfff9..=0xfffb
         | 0xe000..=0xf8ff | 0xf0000..=0x10ffff | 0xd800..=0xdfff)
-        == false
 }
 
 /// Error for a `\` that is not followed by a newline.
@@ -149,7 +148,11 @@ pub fn backslash_error(src: &str, pos: usize) -> LexError {
 
 /// Lines (1-based) spanned by `text`: one more than its line breaks.
 pub fn count_line(text: &str) -> usize {
-    let b = text.as_bytes();
+    count_line_bytes(text.as_bytes())
+}
+
+/// `count_line` over raw bytes (no character-boundary requirement).
+pub fn count_line_bytes(b: &[u8]) -> usize {
     let mut n = 1;
     let mut i = 0;
     while i < b.len() {
@@ -201,7 +204,7 @@ pub fn scan_string(
     tok.body_start = i;
     loop {
         if i >= b.len() {
-            let detected = count_line(&src[..src.len().saturating_sub(1)]);
+            let detected = count_line_bytes(&b[..b.len().saturating_sub(1)]);
             return Err(unterminated(src, start, tok.triple, detected, true));
         }
         let c = b[i];
