@@ -862,28 +862,6 @@ pub fn try_stmt(
 }
 
 pub fn with_stmt(items: Vec<(Ex, Option<Ex>)>, body: Vec<St>, l: usize) -> R<St> {
-    // `with (a, b):` is two context managers, as in CPython 3.9+.
-    let items = match items.as_slice() {
-        [(e, None)] if e.paren && matches!(e.e.kind, ExprKind::Tuple(_)) => {
-            let (e, _) = items.into_iter().next().expect("one item");
-            let ExprKind::Tuple(elts) = e.e.kind else {
-                unreachable!("checked above")
-            };
-            elts.into_iter()
-                .map(|x| {
-                    (
-                        Ex {
-                            e: x,
-                            d: e.d,
-                            paren: false,
-                        },
-                        None,
-                    )
-                })
-                .collect()
-        }
-        _ => items,
-    };
     let mut d = 0;
     let mut out = Vec::with_capacity(items.len());
     for (c, t) in items {

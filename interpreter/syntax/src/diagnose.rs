@@ -130,7 +130,7 @@ fn indented_block_error(src: &str, toks: &[Spanned], i: usize, pos: usize) -> Le
 }
 
 fn is_opener(t: &Tok) -> bool {
-    matches!(t, Tok::LPar | Tok::LSqb | Tok::LBrace)
+    matches!(t, Tok::LPar | Tok::LSqb | Tok::LBrace | Tok::WithLPar)
 }
 
 fn is_closer(t: &Tok) -> bool {
@@ -358,7 +358,10 @@ fn unrecognized(
             } else if is_opener(t) {
                 d -= 1;
             }
-            if d == d0 && *t == Tok::If && k > 0 {
+            if matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent) {
+                break;
+            }
+            if d == d0 && *t == Tok::If && k > 0 && toks[k - 1].1.ends_expr() {
                 let a = disjunction_start(toks, k - 1);
                 return LexError::new("expected 'else' after 'if' expression", toks[a].0);
             }

@@ -51,9 +51,35 @@ pub fn tokenize(src: &str, start: usize, end: usize, mode: Mode) -> Tokens {
     let mut lex = RawTok::lexer(&src[..end]);
     lex.bump(start);
     let error = lay.run(&mut lex, end).err();
-    Tokens {
-        tokens: lay.out,
-        error,
+    let mut tokens = lay.out;
+    mark_with_parens(&mut tokens);
+    Tokens { tokens, error }
+}
+
+/// Turn `with (` into `with WithLPar` when the matching `)` is followed by
+/// `:`, so the grammar can parse parenthesized with-items without conflicts.
+fn mark_with_parens(toks: &mut [Spanned]) {
+    for i in 0..toks.len().saturating_sub(1) {
+        if toks[i].1 != Tok::With || toks[i + 1].1 != Tok::LPar {
+            continue;
+        }
+        let mut depth = 0usize;
+        for j in i + 1..toks.len() {
+            match toks[j].1 {
+                Tok::LPar | Tok::LSqb | Tok::LBrace | Tok::WithLPar => depth += 1,
+                Tok::RPar | Tok::RSqb | Tok::RBrace => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if toks.get(j + 1).map(|t| &t.1) == Some(&Tok::Colon) {
+                            toks[i + 1].1 = Tok::WithLPar;
+                        }
+                        break;
+                    }
+                }
+                Tok::Newline => break,
+                _ => {}
+            }
+        }
     }
 }
 

@@ -187,6 +187,8 @@ pub enum Tok {
     StartExpression,
     StartInteractive,
     StartFString,
+    /// A `(` right after `with` whose matching `)` is followed by `:`.
+    WithLPar,
     Newline,
     Indent,
     Dedent,

@@ -44,3 +44,6 @@ def gen():
     return
 
 async_ = 1
+
+def star_annot(*args: *Ts):
+    pass

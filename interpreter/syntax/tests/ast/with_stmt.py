@@ -18,3 +18,12 @@ with a as x[0], b as y.z:
     pass
 with (yield):
     pass
+with (a, b as c):
+    pass
+with (a(),
+      b() as c):
+    pass
+with (a, b) as c:
+    pass
+with (a).b as c:
+    pass
