@@ -32,13 +32,45 @@ pub fn diagnose(
     lex: Option<LexError>,
     pe: PErr,
 ) -> LexError {
-    // CPython tokenizes the rest of the input after a parser error, and a
-    // tokenizer error found there replaces the parser's message.
-    if let Some(le) = &lex {
+    // The token where the parser stopped, when there is one.
+    let stop = match &pe {
+        ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
+            Some(token.0)
+        }
+        _ => None,
+    };
+    let e = parser_error(src, end, mode, toks, &lex, pe);
+    if e.msg == "unexpected indent" {
+        return e;
+    }
+    if let Some(le) = lex {
+        // CPython tokenizes the rest of the input after a parser error: a
+        // tokenizer error found there replaces the parser's message, and so
+        // does a bracket left open on an earlier line than the failure.
         if le.overrides {
-            return le.clone();
+            return le;
+        }
+        if le.msg.ends_with("was never closed") {
+            if let Some(at) = stop {
+                if crate::literal::count_line(&src[..at.min(end)])
+                    > crate::literal::count_line(&src[..le.pos])
+                {
+                    return le;
+                }
+            }
         }
     }
+    e
+}
+
+fn parser_error(
+    src: &str,
+    end: usize,
+    mode: Mode,
+    toks: &[Spanned],
+    lex: &Option<LexError>,
+    pe: PErr,
+) -> LexError {
     match pe {
         ParseError::User { mut error } => {
             if error.after_strings {
@@ -57,7 +89,7 @@ pub fn diagnose(
                 .iter()
                 .position(|t| t.0 == token.0 && t.1 == token.1)
                 .unwrap_or(toks.len());
-            let mut e = unrecognized(src, end, mode, toks, i, &token, &expected, lex);
+            let mut e = unrecognized(src, end, mode, toks, i, &token, &expected, lex.clone());
             if token.0 >= end && !matches!(token.1, Tok::Newline) {
                 e.incomplete = true;
             }
@@ -67,6 +99,8 @@ pub fn diagnose(
             let pos = eof_pos(src, end);
             let mut e = if is_only(&expected, "Indent") {
                 indented_block_error(src, toks, toks.len(), pos)
+            } else if expects(&expected, "except") && expects(&expected, "finally") {
+                LexError::new("expected 'except' or 'finally' block", end)
             } else {
                 LexError::new("invalid syntax", pos)
             };
@@ -346,40 +380,15 @@ fn unrecognized(
         }
     }
     // `x = a if b` without `else`.
-    if expects(expected, "else") && !tok.starts_operand() && i > 0 {
-        let d0 = depth_at(toks, i);
-        let mut k = i;
-        let mut d = d0;
-        while k > 0 {
-            k -= 1;
-            let t = &toks[k].1;
-            if is_closer(t) {
-                d += 1;
-            } else if is_opener(t) {
-                d -= 1;
-            }
-            if matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent) {
-                break;
-            }
-            if d == d0 && *t == Tok::If && k > 0 && toks[k - 1].1.ends_expr() {
-                let a = disjunction_start(toks, k - 1);
-                return LexError::new("expected 'else' after 'if' expression", toks[a].0);
-            }
-            if d < d0 {
-                break;
-            }
+    if expects(expected, "else") && *tok != Tok::Colon && i > 0 {
+        if let Some(a) = if_expression_start(toks, i) {
+            return LexError::new("expected 'else' after 'if' expression", toks[a].0);
         }
     }
     let first = line_first(toks, i);
-    let header = toks.get(first).and_then(|t| compound_name(&t.1)).is_some();
+    let head = toks.get(first).map(|t| &t.1);
     // `if x = 1:`
-    if *tok == Tok::Equal
-        && i > 0
-        && matches!(
-            toks.get(first).map(|t| &t.1),
-            Some(Tok::If | Tok::Elif | Tok::While)
-        )
-    {
+    if *tok == Tok::Equal && i > 0 && matches!(head, Some(Tok::If | Tok::Elif | Tok::While)) {
         let a = disjunction_start(toks, i - 1);
         if a == i - 1 && matches!(toks[a].1, Tok::Name(_)) {
             return LexError::new(
@@ -388,8 +397,33 @@ fn unrecognized(
             );
         }
     }
-    if header && expects(expected, ":") && !tok.starts_operand() && *tok != Tok::Equal {
-        return LexError::new("expected ':'", pos);
+    if expects(expected, ":") {
+        // CPython forces the colon after `def ...)`, `try`, `else` and
+        // `finally`; after other headers it only says so at a line end.
+        let forced = match head {
+            Some(Tok::Def) => depth_at(toks, i) == depth_at(toks, first),
+            Some(Tok::Try | Tok::Else | Tok::Finally) => i == first + 1,
+            _ => false,
+        };
+        let at_eol = *tok == Tok::Newline
+            && matches!(
+                head,
+                Some(
+                    Tok::If
+                        | Tok::Elif
+                        | Tok::While
+                        | Tok::For
+                        | Tok::With
+                        | Tok::Class
+                        | Tok::Except
+                )
+            );
+        if forced || at_eol {
+            return LexError::new("expected ':'", pos);
+        }
+    }
+    if expects(expected, "except") && expects(expected, "finally") {
+        return LexError::new("expected 'except' or 'finally' block", l);
     }
     if expects(expected, "(")
         && i >= 2
@@ -398,27 +432,188 @@ fn unrecognized(
     {
         return LexError::new("expected '('", pos);
     }
-    // `f(a b)`: two expressions in a row inside brackets.
-    if i > 0
-        && (depth_at(toks, i) > 0 || mode == Mode::FString)
-        && toks[i - 1].1.ends_expr()
-        && tok.starts_operand()
-        && !matches!(tok, Tok::LPar | Tok::LSqb)
+    // `x: ` with nothing after the colon: CPython stops at the colon when
+    // what precedes it cannot be annotated.
+    if *tok == Tok::Newline
+        && i >= 2
+        && toks[i - 1].1 == Tok::Colon
+        && !annotatable(toks, first, i - 1)
     {
-        let a = disjunction_start(toks, i - 1);
-        let name_then_string =
-            a == i - 1 && matches!(toks[a].1, Tok::Name(_)) && matches!(tok, Tok::Str(_));
-        let legacy = a == i - 1 && is_legacy_name(&toks[a].1);
-        let in_comprehension = a > 0 && toks[a - 1].1 == Tok::For
-            || a > 0 && toks[a - 1].1 == Tok::In && disjunction_start(toks, a - 1) > 0;
-        if !name_then_string && !legacy && !in_comprehension {
-            if runs_to_eof(toks, i) {
-                if let Some(le) = lex {
-                    return le;
-                }
-            }
-            return LexError::new("invalid syntax. Perhaps you forgot a comma?", toks[a].0);
-        }
+        return LexError::new("invalid syntax", toks[i - 1].0);
+    }
+    if let Some(e) = comma_hint(mode, toks, i, tok, &lex) {
+        return e;
     }
     LexError::new("invalid syntax", pos)
+}
+
+/// Start of `a` in `a if b <error>` when the error follows an if-expression
+/// condition on the same line.
+fn if_expression_start(toks: &[Spanned], i: usize) -> Option<usize> {
+    let d0 = depth_at(toks, i);
+    let mut k = i;
+    let mut d = d0;
+    while k > 0 {
+        k -= 1;
+        let t = &toks[k].1;
+        if is_closer(t) {
+            d += 1;
+        } else if is_opener(t) {
+            d -= 1;
+        }
+        if matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent) || d < d0 {
+            return None;
+        }
+        if d == d0 && *t == Tok::If {
+            if k > 0 && toks[k - 1].1.ends_expr() && !in_comprehension(toks, k) {
+                return Some(disjunction_start(toks, k - 1));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// Can `toks[first..colon]` be the target of an annotation (a name, an
+/// attribute, a subscript, or a parenthesized name)?
+fn annotatable(toks: &[Spanned], first: usize, colon: usize) -> bool {
+    if colon <= first {
+        return false;
+    }
+    let last = colon - 1;
+    match &toks[last].1 {
+        Tok::Name(_) => last == first || (last > first && toks[last - 1].1 == Tok::Dot),
+        Tok::RSqb => {
+            let open = matching_open(toks, last);
+            open > first && toks[open - 1].1.ends_expr()
+        }
+        Tok::RPar => {
+            last == first + 2
+                && toks[first].1 == Tok::LPar
+                && matches!(toks[first + 1].1, Tok::Name(_))
+        }
+        _ => false,
+    }
+}
+
+/// Is the token at `k` (an `if`, `for` or `in`) part of a comprehension
+/// clause in the innermost open bracket?
+fn in_comprehension(toks: &[Spanned], k: usize) -> bool {
+    let mut d = 0i64;
+    let mut j = k;
+    while j > 0 {
+        j -= 1;
+        let t = &toks[j].1;
+        if is_closer(t) {
+            d += 1;
+        } else if is_opener(t) {
+            if d == 0 {
+                return false;
+            }
+            d -= 1;
+        } else if d == 0 && *t == Tok::For {
+            return true;
+        } else if matches!(t, Tok::Newline | Tok::Indent | Tok::Dedent) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Innermost open bracket before token `i`.
+fn innermost_open(toks: &[Spanned], i: usize) -> Option<usize> {
+    let mut d = 0i64;
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        if is_closer(&toks[j].1) {
+            d += 1;
+        } else if is_opener(&toks[j].1) {
+            if d == 0 {
+                return Some(j);
+            }
+            d -= 1;
+        }
+    }
+    None
+}
+
+/// CPython's soft keywords as its 3.11 parser matches them: a name that is
+/// a prefix of `_`, `case` or `match` counts.
+fn soft_keyword_like(t: &Tok) -> bool {
+    match t {
+        Tok::Name(n) => {
+            !n.is_empty()
+                && ("case".starts_with(n.as_str()) || "match".starts_with(n.as_str()) || n == "_")
+        }
+        _ => false,
+    }
+}
+
+/// "invalid syntax. Perhaps you forgot a comma?" for two expressions in a
+/// row inside brackets, following CPython's `invalid_expression` rule.
+fn comma_hint(
+    mode: Mode,
+    toks: &[Spanned],
+    i: usize,
+    tok: &Tok,
+    lex: &Option<LexError>,
+) -> Option<LexError> {
+    let in_brackets = depth_at(toks, i) > 0 || mode == Mode::FString;
+    if i == 0 || !in_brackets {
+        return None;
+    }
+    let (mut a, mut b) = (None, i);
+    if toks[i - 1].1.ends_expr() && tok.starts_operand() && !matches!(tok, Tok::LPar | Tok::LSqb) {
+        a = Some(disjunction_start(toks, i - 1));
+    } else if *tok == Tok::RSqb && i >= 2 && toks[i - 1].1 == Tok::LSqb && toks[i - 2].1.ends_expr()
+    {
+        // `n []`: CPython reads `[]` as a second expression.
+        a = Some(disjunction_start(toks, i - 2));
+        b = i - 1;
+    }
+    let mut a = a?;
+    // `x 's' y`: a NAME directly followed by a STRING is skipped, and the
+    // check is made again from the string.
+    if matches!(toks[a].1, Tok::Name(_))
+        && matches!(toks.get(a + 1).map(|t| &t.1), Some(Tok::Str(_)))
+    {
+        let mut s = a + 1;
+        while matches!(toks.get(s + 1).map(|t| &t.1), Some(Tok::Str(_))) {
+            s += 1;
+        }
+        let next = toks.get(s + 1).map(|t| &t.1);
+        if !next.is_some_and(|t| t.starts_operand() && !matches!(t, Tok::LPar | Tok::LSqb)) {
+            return None;
+        }
+        a += 1;
+        b = s + 1;
+    }
+    if soft_keyword_like(&toks[a].1) || (a + 1 == b && is_legacy_name(&toks[a].1)) {
+        return None;
+    }
+    if a > 0 {
+        let before = &toks[a - 1].1;
+        if *before == Tok::For
+            || (matches!(before, Tok::If | Tok::In) && in_comprehension(toks, a - 1))
+        {
+            return None;
+        }
+        if matches!(before, Tok::Star | Tok::DoubleStar) {
+            let call = innermost_open(toks, a - 1)
+                .is_some_and(|o| toks[o].1 == Tok::LPar && o > 0 && toks[o - 1].1.ends_expr());
+            if !call {
+                return None;
+            }
+        }
+    }
+    if runs_to_eof(toks, b) {
+        if let Some(le) = lex {
+            return Some(le.clone());
+        }
+    }
+    Some(LexError::new(
+        "invalid syntax. Perhaps you forgot a comma?",
+        toks[a].0,
+    ))
 }

@@ -254,11 +254,16 @@ impl Layout<'_> {
             self.indents.push((col, alt));
             self.out.push((tok_start, Tok::Indent, tok_start));
         } else {
-            while self.indents.len() > 1 && col < self.indents.last().map_or(0, |l| l.0) {
-                self.indents.pop();
-                self.out.push((tok_start, Tok::Dedent, tok_start));
-            }
-            let (top, top_alt) = *self.indents.last().unwrap_or(&(0, 0));
+            // Check the target level before emitting any DEDENT, as CPython's
+            // tokenizer reports a bad dedent before producing tokens.
+            let keep = self
+                .indents
+                .iter()
+                .take_while(|l| l.0 <= col)
+                .count()
+                .max(1);
+            let dedents = self.indents.len() - keep;
+            let (top, top_alt) = self.indents[keep - 1];
             if col != top {
                 // CPython puts the caret after the whole line.
                 let line_end = self.src[tok_start..]
@@ -272,6 +277,10 @@ impl Layout<'_> {
             }
             if alt != top_alt {
                 return Err(tab_error());
+            }
+            self.indents.truncate(keep);
+            for _ in 0..dedents {
+                self.out.push((tok_start, Tok::Dedent, tok_start));
             }
         }
         Ok(())
