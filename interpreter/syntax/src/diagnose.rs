@@ -33,11 +33,11 @@ pub fn diagnose(
     pe: PErr,
 ) -> LexError {
     // The token where the parser stopped, when there is one.
-    let stop = match &pe {
+    let (stop, stop_tok) = match &pe {
         ParseError::UnrecognizedToken { token, .. } | ParseError::ExtraToken { token } => {
-            Some(token.0)
+            (Some(token.0), Some(token.1.clone()))
         }
-        _ => None,
+        _ => (None, None),
     };
     let e = parser_error(src, end, mode, toks, &lex, pe);
     if e.msg == "unexpected indent" {
@@ -50,7 +50,24 @@ pub fn diagnose(
         if le.overrides {
             return le;
         }
+        // CPython's error rules look one token past the failure; if that
+        // token is a tokenizer error, that error is what gets reported.
+        if let (Some(at), Some(last)) = (stop, toks.last()) {
+            if last.0 == at && stop_tok.as_ref() == Some(&last.1) && le.pos >= at {
+                return le;
+            }
+        }
         if le.msg.ends_with("was never closed") {
+            // CPython's error rules read on after a stray `=` and reach the
+            // end of the input.
+            let after_expr = stop.is_some_and(|p| {
+                toks.iter()
+                    .rposition(|t| t.2 <= p && t.0 < p)
+                    .is_some_and(|k| toks[k].1.ends_expr())
+            });
+            if stop_tok == Some(Tok::Equal) && after_expr && stop.is_some_and(|p| p > le.pos) {
+                return le;
+            }
             if let Some(at) = stop {
                 if crate::literal::count_line(&src[..at.min(end)])
                     > crate::literal::count_line(&src[..le.pos])
@@ -388,20 +405,18 @@ fn unrecognized(
     let first = line_first(toks, i);
     let head = toks.get(first).map(|t| &t.1);
     // `if x = 1:`
-    if *tok == Tok::Equal && i > 0 && matches!(head, Some(Tok::If | Tok::Elif | Tok::While)) {
-        let a = disjunction_start(toks, i - 1);
-        if a == i - 1 && matches!(toks[a].1, Tok::Name(_)) {
-            return LexError::new(
-                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
-                toks[a].0,
-            );
+    if *tok == Tok::Equal && i > 0 && toks[i - 1].1.ends_expr() {
+        if let Some(e) = named_expression_error(src, toks, i, head) {
+            return e;
         }
     }
     if expects(expected, ":") {
         // CPython forces the colon after `def ...)`, `try`, `else` and
         // `finally`; after other headers it only says so at a line end.
         let forced = match head {
-            Some(Tok::Def) => depth_at(toks, i) == depth_at(toks, first),
+            Some(Tok::Def) => {
+                depth_at(toks, i) == depth_at(toks, first) && !header_ended(toks, first, i)
+            }
             Some(Tok::Try | Tok::Else | Tok::Finally) => i == first + 1,
             _ => false,
         };
@@ -422,6 +437,14 @@ fn unrecognized(
             return LexError::new("expected ':'", pos);
         }
     }
+    // `def f() -> <not an expression>`: CPython stops at the arrow.
+    if head == Some(&Tok::Def)
+        && i >= 1
+        && toks[i - 1].1 == Tok::RArrow
+        && !header_ended(toks, first, i)
+    {
+        return LexError::new("expected ':'", toks[i - 1].0);
+    }
     if expects(expected, "except") && expects(expected, "finally") {
         return LexError::new("expected 'except' or 'finally' block", l);
     }
@@ -434,12 +457,33 @@ fn unrecognized(
     }
     // `x: ` with nothing after the colon: CPython stops at the colon when
     // what precedes it cannot be annotated.
-    if *tok == Tok::Newline
-        && i >= 2
-        && toks[i - 1].1 == Tok::Colon
-        && !annotatable(toks, first, i - 1)
-    {
-        return LexError::new("invalid syntax", toks[i - 1].0);
+    if *tok == Tok::Newline && i >= 2 && toks[i - 1].1 == Tok::Colon {
+        let start = stmt_start(toks, i - 1);
+        let has_lambda = toks[start..i].iter().any(|t| t.1 == Tok::Lambda);
+        if !has_lambda && depth_at(toks, i - 1) == 0 && !annotatable(toks, start, i - 1) {
+            return LexError::new("invalid syntax", toks[i - 1].0);
+        }
+    }
+    // In a dict display, an entry without `:` after `k: v` entries.
+    if matches!(tok, Tok::RBrace | Tok::Comma) && i >= 2 {
+        if let Some(e) = dict_key_error(toks, i) {
+            return e;
+        }
+    }
+    // `for <not a target> ...`
+    if head == Some(&Tok::For) && i > first + 1 {
+        let has_in = toks[first + 1..i].iter().any(|t| t.1 == Tok::In);
+        if !has_in {
+            if let Some(e) = bad_for_target(src, toks, first, i) {
+                return e;
+            }
+        }
+    }
+    // A string group before the failure is decoded first, as CPython does.
+    if i >= 1 && matches!(toks[i - 1].1, Tok::Str(_)) {
+        if let Some(e) = string_group_error(src, toks, i) {
+            return e;
+        }
     }
     if let Some(e) = comma_hint(mode, toks, i, tok, &lex) {
         return e;
@@ -466,7 +510,7 @@ fn if_expression_start(toks: &[Spanned], i: usize) -> Option<usize> {
         }
         if d == d0 && *t == Tok::If {
             if k > 0 && toks[k - 1].1.ends_expr() && !in_comprehension(toks, k) {
-                return Some(disjunction_start(toks, k - 1));
+                return Some(node_start(toks, disjunction_start(toks, k - 1), k - 1));
             }
             return None;
         }
@@ -566,7 +610,11 @@ fn comma_hint(
     let (mut a, mut b) = (None, i);
     if toks[i - 1].1.ends_expr() && tok.starts_operand() && !matches!(tok, Tok::LPar | Tok::LSqb) {
         a = Some(disjunction_start(toks, i - 1));
-    } else if *tok == Tok::RSqb && i >= 2 && toks[i - 1].1 == Tok::LSqb && toks[i - 2].1.ends_expr()
+    } else if *tok == Tok::RSqb
+        && i >= 2
+        && toks[i - 1].1 == Tok::LSqb
+        && toks[i - 2].1.ends_expr()
+        && (depth_at(toks, i - 1) > 0 || mode == Mode::FString)
     {
         // `n []`: CPython reads `[]` as a second expression.
         a = Some(disjunction_start(toks, i - 2));
@@ -592,11 +640,18 @@ fn comma_hint(
     if soft_keyword_like(&toks[a].1) || (a + 1 == b && is_legacy_name(&toks[a].1)) {
         return None;
     }
+    // Parameter lists are not expressions.
+    if let Some(o) = innermost_open(toks, a) {
+        if o >= 2 && toks[o].1 == Tok::LPar && toks[o - 2].1 == Tok::Def {
+            return None;
+        }
+    }
     if a > 0 {
         let before = &toks[a - 1].1;
-        if *before == Tok::For
-            || (matches!(before, Tok::If | Tok::In) && in_comprehension(toks, a - 1))
-        {
+        // Comprehension iterables and conditions are plain disjunctions
+        // (no hint); a comprehension target gets one.
+        let iter_part = *before == Tok::For && toks[a..b].iter().any(|t| t.1 == Tok::In);
+        if iter_part || (matches!(before, Tok::If | Tok::In) && in_comprehension(toks, a - 1)) {
             return None;
         }
         if matches!(before, Tok::Star | Tok::DoubleStar) {
@@ -612,8 +667,231 @@ fn comma_hint(
             return Some(le.clone());
         }
     }
+    let a = node_start(toks, a, b - 1);
     Some(LexError::new(
         "invalid syntax. Perhaps you forgot a comma?",
         toks[a].0,
+    ))
+}
+
+/// Has the `def` header starting at `first` reached its `:` before token `i`?
+fn header_ended(toks: &[Spanned], first: usize, i: usize) -> bool {
+    let base = depth_at(toks, first);
+    let mut d = base;
+    for t in &toks[first..i] {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+        } else if d == base && t.1 == Tok::Colon {
+            return true;
+        }
+    }
+    false
+}
+
+/// First token of the simple statement holding token `k` (after a `;`, a
+/// header's `:` or the start of the line).
+fn stmt_start(toks: &[Spanned], k: usize) -> usize {
+    let first = line_first(toks, k);
+    let mut start = first;
+    let mut d = 0i64;
+    for (j, t) in toks.iter().enumerate().take(k).skip(first) {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+        } else if d == 0
+            && (t.1 == Tok::Semi || (t.1 == Tok::Colon && compound_name(&toks[first].1).is_some()))
+        {
+            start = j + 1;
+        }
+    }
+    start
+}
+
+/// CPython gives a parenthesized group the position of what is inside it:
+/// if `toks[a..=last]` is exactly `( expr )`, return where `expr` starts.
+fn node_start(toks: &[Spanned], a: usize, last: usize) -> usize {
+    let mut a = a;
+    let mut last = last;
+    while a < last
+        && toks[a].1 == Tok::LPar
+        && is_closer(&toks[last].1)
+        && matching_open(toks, last) == a
+    {
+        let mut d = 0i64;
+        let mut plain = a + 1 < last;
+        for t in &toks[a + 1..last] {
+            if is_opener(&t.1) {
+                d += 1;
+            } else if is_closer(&t.1) {
+                d -= 1;
+            } else if d == 0 && matches!(t.1, Tok::Comma | Tok::For | Tok::Yield) {
+                plain = false;
+            }
+        }
+        if !plain {
+            break;
+        }
+        a += 1;
+        last -= 1;
+    }
+    a
+}
+
+/// "':' expected after dictionary key" for `{k: v, x}`.
+fn dict_key_error(toks: &[Spanned], i: usize) -> Option<LexError> {
+    let open = innermost_open(toks, i)?;
+    if toks[open].1 != Tok::LBrace || !toks[i - 1].1.ends_expr() {
+        return None;
+    }
+    // The entry that lacks its colon starts after the last top-level comma.
+    let mut d = 0i64;
+    let mut entry = open + 1;
+    let mut saw_dict_entry = false;
+    let mut colon_in_entry = false;
+    for (j, t) in toks.iter().enumerate().take(i).skip(open + 1) {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+        } else if d == 0 {
+            match t.1 {
+                Tok::Comma => {
+                    entry = j + 1;
+                    colon_in_entry = false;
+                }
+                Tok::Colon => {
+                    colon_in_entry = true;
+                    saw_dict_entry = true;
+                }
+                Tok::DoubleStar if j == entry => saw_dict_entry = true,
+                Tok::For | Tok::Lambda => return None,
+                _ => {}
+            }
+        }
+    }
+    if !saw_dict_entry
+        || colon_in_entry
+        || entry == open + 1
+        || entry >= i
+        || toks[entry].1 == Tok::DoubleStar
+    {
+        return None;
+    }
+    Some(LexError::at_cur(
+        "':' expected after dictionary key",
+        toks[i - 1].2,
+    ))
+}
+
+/// `for f() in x`: parse what follows `for` and name the bad target.
+fn bad_for_target(src: &str, toks: &[Spanned], first: usize, i: usize) -> Option<LexError> {
+    let (start, end) = (toks[first + 1].0, toks[i - 1].2);
+    let e = crate::parser::parse_range(src, start, end, Mode::FString, 1).ok()?;
+    let bad = crate::targets::invalid_target(&e.e, crate::targets::Kind::For)?;
+    Some(LexError::new(
+        format!("cannot assign to {}", crate::targets::expr_name(bad)),
+        bad.span.start as usize,
+    ))
+}
+
+/// Decode the string group that ends just before token `i`.
+fn string_group_error(src: &str, toks: &[Spanned], i: usize) -> Option<LexError> {
+    let mut s = i - 1;
+    while s > 0 && matches!(toks[s - 1].1, Tok::Str(_)) {
+        s -= 1;
+    }
+    let parts: Vec<(usize, crate::literal::StrToken, usize)> = toks[s..i]
+        .iter()
+        .filter_map(|t| match &t.1 {
+            Tok::Str(st) => Some((t.0, st.clone(), t.2)),
+            _ => None,
+        })
+        .collect();
+    let ctx = crate::ast_builder::Ctx {
+        src,
+        fstring_depth: 1,
+    };
+    let mut e = crate::fstring::join_strings(&ctx, parts).err()?;
+    if e.after_strings {
+        e.after_strings = false;
+        e.pos = toks[i].0;
+        e.end = None;
+    }
+    Some(e)
+}
+
+/// CPython's `invalid_named_expression`: `x = 1` where an expression is
+/// expected (an `if`/`while` condition, inside brackets).
+fn named_expression_error(
+    src: &str,
+    toks: &[Spanned],
+    i: usize,
+    head: Option<&Tok>,
+) -> Option<LexError> {
+    let cond = matches!(head, Some(Tok::If | Tok::Elif | Tok::While)) && depth_at(toks, i) == 0;
+    let bracket = innermost_open(toks, i).is_some_and(|o| {
+        // Not in a call's argument list, where `f(a.b=1)` has its own message.
+        !(toks[o].1 == Tok::LPar && o > 0 && toks[o - 1].1.ends_expr())
+    });
+    if !cond && !bracket {
+        return None;
+    }
+    // The right side must start a `bitwise_or` that is not followed by `=`.
+    let next = toks.get(i + 1).map(|t| &t.1)?;
+    if !next.starts_operand() || matches!(next, Tok::Not | Tok::Lambda) {
+        return None;
+    }
+    let a = disjunction_start(toks, i - 1);
+    // `a` must be a bitwise_or: no comparison or boolean operator inside.
+    let mut d = 0i64;
+    for t in &toks[a..i] {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+        } else if d == 0
+            && matches!(
+                t.1,
+                Tok::Less
+                    | Tok::Greater
+                    | Tok::EqEqual
+                    | Tok::NotEqual
+                    | Tok::LessEqual
+                    | Tok::GreaterEqual
+                    | Tok::In
+                    | Tok::Is
+                    | Tok::Not
+                    | Tok::And
+                    | Tok::Or
+            )
+        {
+            return None;
+        }
+    }
+    if a == i - 1 && matches!(toks[a].1, Tok::Name(_)) {
+        return Some(LexError::new(
+            "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+            toks[a].0,
+        ));
+    }
+    if matches!(toks[a].1, Tok::LSqb | Tok::True | Tok::False | Tok::None) {
+        return None;
+    }
+    let e = crate::parser::parse_range(src, toks[a].0, toks[i - 1].2, Mode::FString, 1).ok()?;
+    if matches!(
+        e.e.kind,
+        crate::ast::ExprKind::Tuple(_) | crate::ast::ExprKind::GeneratorExp { .. }
+    ) {
+        return None;
+    }
+    Some(LexError::new(
+        format!(
+            "cannot assign to {} here. Maybe you meant '==' instead of '='?",
+            crate::targets::expr_name(&e.e)
+        ),
+        e.e.span.start as usize,
     ))
 }

@@ -112,6 +112,10 @@ impl Layout<'_> {
             let raw = match item {
                 Ok(raw) => raw,
                 Err(e) => {
+                    // Indentation is checked before the first token of a line.
+                    if self.at_bol && self.tracks_indent() && self.depth() == 0 {
+                        self.indentation(span.start)?;
+                    }
                     let e = self.fix_error(e, span.start);
                     let layout_kind = matches!(
                         e.msg.as_str(),

@@ -161,6 +161,36 @@ fn starts_excluded(ctx: &Ctx, e: &Ex) -> bool {
     }
 }
 
+/// Does `e` start with a `bitwise_or`-level expression? `Some(true)` when
+/// all of `e` is one (so whatever follows `e` follows it), `Some(false)` when
+/// an operator inside `e` follows it, `None` when `e` starts otherwise
+/// (`not`, `lambda`, `*`, `yield`).
+fn leading_bitwise_or(e: &Expr, paren: bool) -> Option<bool> {
+    if paren {
+        return Some(true);
+    }
+    let inner = |x: &Expr| leading_bitwise_or(x, false).map(|_| false);
+    match &e.kind {
+        ExprKind::Compare { left, .. } => inner(left),
+        ExprKind::BoolOp { values, .. } => values.first().and_then(inner),
+        ExprKind::IfExp { body, .. } => inner(body),
+        ExprKind::Tuple(elts)
+            if !matches!(elts.first(), None) && elts[0].span.start == e.span.start =>
+        {
+            inner(&elts[0])
+        }
+        ExprKind::UnaryOp {
+            op: UnaryOp::Not, ..
+        }
+        | ExprKind::Lambda { .. }
+        | ExprKind::Starred(_)
+        | ExprKind::Yield(_)
+        | ExprKind::YieldFrom(_)
+        | ExprKind::NamedExpr { .. } => None,
+        _ => Some(true),
+    }
+}
+
 /// Validate `t1 = t2 = ... = value` (`all` holds the targets then the value).
 pub fn check_assign(ctx: &Ctx, all: &[Ex]) -> R<()> {
     let n = all.len();
@@ -176,9 +206,10 @@ pub fn check_assign(ctx: &Ctx, all: &[Ex]) -> R<()> {
     // statement element list: the element right before the first `=`.
     let first = &targets[0];
     let second = &all[1];
-    let rhs_ok = match &second.e.kind {
-        ExprKind::Tuple(elts) if !second.paren => elts.first().is_some_and(is_bitwise_or),
-        _ => (second.paren || is_bitwise_or(&second.e)) && n == 2,
+    let rhs_ok = match leading_bitwise_or(&second.e, second.paren) {
+        Some(false) => true,
+        Some(true) => n == 2,
+        None => false,
     };
     if rhs_ok && !matches!(first.e.kind, ExprKind::Yield(_) | ExprKind::YieldFrom(_)) {
         let last_elt: Option<Ex> = match &first.e.kind {
@@ -192,7 +223,7 @@ pub fn check_assign(ctx: &Ctx, all: &[Ex]) -> R<()> {
         let elt = last_elt.as_ref().unwrap_or(first);
         if elt.paren || is_bitwise_or(&elt.e) {
             if let ExprKind::Name(_) = elt.e.kind {
-                if !elt.paren && last_elt.is_some() {
+                if !elt.paren {
                     return Err(err_span(
                         "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
                         elt.e.span,
