@@ -174,9 +174,7 @@ fn leading_bitwise_or(e: &Expr, paren: bool) -> Option<bool> {
         ExprKind::Compare { left, .. } => inner(left),
         ExprKind::BoolOp { values, .. } => values.first().and_then(inner),
         ExprKind::IfExp { body, .. } => inner(body),
-        ExprKind::Tuple(elts)
-            if !matches!(elts.first(), None) && elts[0].span.start == e.span.start =>
-        {
+        ExprKind::Tuple(elts) if !elts.is_empty() && elts[0].span.start == e.span.start => {
             inner(&elts[0])
         }
         ExprKind::UnaryOp {
