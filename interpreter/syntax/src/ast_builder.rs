@@ -291,8 +291,8 @@ pub fn named(t: Ex, v: Ex, l: usize, r: usize) -> R<Ex> {
     )
 }
 
-pub fn lambda(p: Vec<ParamItem>, body: Ex, l: usize, r: usize) -> R<Ex> {
-    let (args, ad) = crate::params::arguments(p, true)?;
+pub fn lambda(ctx: &Ctx, p: Vec<ParamItem>, body: Ex, l: usize, r: usize) -> R<Ex> {
+    let (args, ad) = crate::params::arguments(p, Some(ctx.src))?;
     let d = ad.max(body.d) + 1;
     mk(
         ExprKind::Lambda {
@@ -891,7 +891,7 @@ pub fn func_def(
     body: Vec<St>,
     l: usize,
 ) -> R<St> {
-    let (args, ad) = crate::params::arguments(params, false)?;
+    let (args, ad) = crate::params::arguments(params, None)?;
     let (body, bd) = block(body);
     let end = block_end(&body, l);
     let d = dmax(&decorators).max(ad).max(dopt(&returns)).max(bd) + 1;

@@ -68,6 +68,10 @@ pub fn diagnose(
             if stop_tok == Some(Tok::Equal) && after_expr && stop.is_some_and(|p| p > le.pos) {
                 return le;
             }
+            // Failing on the unclosed bracket itself.
+            if stop == Some(le.pos) {
+                return le;
+            }
             if let Some(at) = stop {
                 if crate::literal::count_line(&src[..at.min(end)])
                     > crate::literal::count_line(&src[..le.pos])
@@ -117,7 +121,7 @@ fn parser_error(
             let mut e = if is_only(&expected, "Indent") {
                 indented_block_error(src, toks, toks.len(), pos)
             } else if expects(&expected, "except") && expects(&expected, "finally") {
-                LexError::new("expected 'except' or 'finally' block", end)
+                LexError::new("expected 'except' or 'finally' block", pos)
             } else {
                 LexError::new("invalid syntax", pos)
             };
@@ -446,7 +450,7 @@ fn unrecognized(
         return LexError::new("expected ':'", toks[i - 1].0);
     }
     if expects(expected, "except") && expects(expected, "finally") {
-        return LexError::new("expected 'except' or 'finally' block", l);
+        return LexError::new("expected 'except' or 'finally' block", pos);
     }
     if expects(expected, "(")
         && i >= 2

@@ -32,7 +32,9 @@ fn eq_pos(default: &crate::ast_builder::Ex, item_start: usize) -> usize {
 }
 
 /// Build `Arguments` from the parameter items, validating their order.
-pub fn arguments(items: Vec<ParamItem>, _lambda: bool) -> R<(Arguments, u32)> {
+/// `lambda_src` is the source text for a lambda (whose bare-`*` error CPython
+/// reports at the token after `*,`), None for a `def`.
+pub fn arguments(items: Vec<ParamItem>, lambda_src: Option<&str>) -> R<(Arguments, u32)> {
     let mut a = Arguments::default();
     let mut d = 0u32;
     let mut seen_slash = false;
@@ -109,7 +111,8 @@ pub fn arguments(items: Vec<ParamItem>, _lambda: bool) -> R<(Arguments, u32)> {
                     None => {
                         let next_ok = matches!(iter.peek(), Some((_, ParamItem::Plain(..))));
                         if !next_ok || i + 1 == n {
-                            return Err(err_at("named arguments must follow bare *", l));
+                            let at = lambda_src.map_or(l, |src| after_star_comma(src, l));
+                            return Err(err_at("named arguments must follow bare *", at));
                         }
                     }
                 }
@@ -127,4 +130,21 @@ pub fn arguments(items: Vec<ParamItem>, _lambda: bool) -> R<(Arguments, u32)> {
         }
     }
     Ok((a, d))
+}
+
+/// Position of the token after `*` and an optional `,` (for lambdas).
+fn after_star_comma(src: &str, star: usize) -> usize {
+    let b = src.as_bytes();
+    let mut i = star + 1;
+    let skip = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t' | b'\x0c') {
+            *i += 1;
+        }
+    };
+    skip(&mut i);
+    if i < b.len() && b[i] == b',' {
+        i += 1;
+        skip(&mut i);
+    }
+    i.min(b.len())
 }

@@ -1,0 +1,2 @@
+def m(self) -> in:
+    pass

@@ -1,0 +1,1 @@
+[y for x n range(3)]

@@ -1,0 +1,1 @@
+z = (lambda: a) if b e, None
