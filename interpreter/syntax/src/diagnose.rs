@@ -60,17 +60,14 @@ pub fn diagnose(
         if le.msg.ends_with("was never closed") {
             // CPython's error rules read on after a stray `=` and reach the
             // end of the input.
-            let after_expr = stop.is_some_and(|p| {
+            let i = stop.and_then(|p| {
                 toks.iter()
-                    .rposition(|t| t.2 <= p && t.0 < p)
-                    .is_some_and(|k| toks[k].1.ends_expr())
+                    .position(|t| t.0 == p && Some(&t.1) == stop_tok.as_ref())
             });
-            if stop_tok == Some(Tok::Equal) && after_expr && stop.is_some_and(|p| p > le.pos) {
-                return le;
-            }
-            // Failing on the unclosed bracket itself.
-            if stop == Some(le.pos) {
-                return le;
+            if let Some(i) = i {
+                if reads_to_eof(src, toks, i, le.pos) {
+                    return le;
+                }
             }
             if let Some(at) = stop {
                 if crate::literal::count_line(&src[..at.min(end)])
@@ -313,35 +310,6 @@ fn disjunction_start(toks: &[Spanned], last: usize) -> usize {
     }
 }
 
-/// Does the expression starting at token `i` run into the end of input?
-fn runs_to_eof(toks: &[Spanned], i: usize) -> bool {
-    let mut d = 0i64;
-    for t in &toks[i..] {
-        if is_opener(&t.1) {
-            d += 1;
-        } else if is_closer(&t.1) {
-            d -= 1;
-            if d < 0 {
-                return false;
-            }
-        } else if d == 0
-            && matches!(
-                t.1,
-                Tok::Comma
-                    | Tok::Colon
-                    | Tok::Equal
-                    | Tok::For
-                    | Tok::If
-                    | Tok::Else
-                    | Tok::Newline
-            )
-        {
-            return false;
-        }
-    }
-    true
-}
-
 fn is_legacy_name(t: &Tok) -> bool {
     matches!(t, Tok::Name(n) if n == "print" || n == "exec")
 }
@@ -489,7 +457,7 @@ fn unrecognized(
             return e;
         }
     }
-    if let Some(e) = comma_hint(mode, toks, i, tok, &lex) {
+    if let Some(e) = comma_hint(src, mode, toks, i, tok, &lex) {
         return e;
     }
     LexError::new("invalid syntax", pos)
@@ -601,6 +569,7 @@ fn soft_keyword_like(t: &Tok) -> bool {
 /// "invalid syntax. Perhaps you forgot a comma?" for two expressions in a
 /// row inside brackets, following CPython's `invalid_expression` rule.
 fn comma_hint(
+    src: &str,
     mode: Mode,
     toks: &[Spanned],
     i: usize,
@@ -666,8 +635,11 @@ fn comma_hint(
             }
         }
     }
-    if runs_to_eof(toks, b) {
-        if let Some(le) = lex {
+    if let Some(le) = lex {
+        if le.msg.ends_with("was never closed")
+            && le.pos < toks[b].0
+            && fetches_past(src, toks, expr_end(toks, b), le.pos)
+        {
             return Some(le.clone());
         }
     }
@@ -898,4 +870,108 @@ fn named_expression_error(
         ),
         e.e.span.start as usize,
     ))
+}
+
+/// Would CPython's error rules, exploring from the failing token `i`, read
+/// past the line of the bracket left open at `open_pos` (or to the end)?
+fn reads_to_eof(src: &str, toks: &[Spanned], i: usize, open_pos: usize) -> bool {
+    if i == 0 || !toks[i - 1].1.ends_expr() {
+        return false;
+    }
+    let next_operand = toks
+        .get(i + 1)
+        .is_some_and(|t| t.1.starts_operand() && !matches!(t.1, Tok::Not | Tok::Lambda));
+    match toks[i].1 {
+        // `x = y` where an expression is expected: CPython parses the right
+        // side and looks at the token after it (unless the left side is a
+        // display).
+        Tok::Equal if toks[i].0 > open_pos => {
+            let a = disjunction_start(toks, i - 1);
+            !matches!(
+                toks[a].1,
+                Tok::LSqb | Tok::LPar | Tok::True | Tok::False | Tok::None
+            ) && next_operand
+                && fetches_past(src, toks, expr_end(toks, i + 1), open_pos)
+        }
+        // `name{...` with the unclosed bracket itself: read as a second
+        // expression after a missing comma.
+        Tok::LBrace | Tok::LSqb | Tok::LPar if toks[i].0 == open_pos => next_operand,
+        _ => false,
+    }
+}
+
+/// Is token `k` (the one CPython fetches last) past the end of the tokens
+/// or on a later line than the bracket at `open_pos`?
+fn fetches_past(src: &str, toks: &[Spanned], k: usize, open_pos: usize) -> bool {
+    match toks.get(k) {
+        None => true,
+        Some(t) => {
+            crate::literal::count_line(&src[..t.0]) > crate::literal::count_line(&src[..open_pos])
+        }
+    }
+}
+
+fn matching_close(toks: &[Spanned], open: usize) -> Option<usize> {
+    let mut d = 0i64;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        if is_opener(&t.1) {
+            d += 1;
+        } else if is_closer(&t.1) {
+            d -= 1;
+            if d == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+/// Index just past the expression that starts at token `k` (operands,
+/// trailers and binary operators), or `toks.len()` when it runs to the end.
+fn expr_end(toks: &[Spanned], mut k: usize) -> usize {
+    let n = toks.len();
+    loop {
+        while k < n && matches!(toks[k].1, Tok::Minus | Tok::Plus | Tok::Tilde | Tok::Not) {
+            k += 1;
+        }
+        if k >= n {
+            return n;
+        }
+        if is_opener(&toks[k].1) {
+            match matching_close(toks, k) {
+                Some(c) => k = c + 1,
+                None => return n,
+            }
+        } else if toks[k].1.starts_operand() {
+            k += 1;
+        } else {
+            return k;
+        }
+        loop {
+            if k < n && matches!(toks[k].1, Tok::LPar | Tok::LSqb) {
+                match matching_close(toks, k) {
+                    Some(c) => k = c + 1,
+                    None => return n,
+                }
+            } else if k + 1 < n && toks[k].1 == Tok::Dot {
+                k += 2;
+            } else if k < n
+                && k > 0
+                && matches!(toks[k].1, Tok::Str(_))
+                && matches!(toks[k - 1].1, Tok::Str(_))
+            {
+                k += 1;
+            } else {
+                break;
+            }
+        }
+        if k < n && (is_binop(&toks[k].1) || toks[k].1 == Tok::Not) {
+            k += 1;
+            if k < n && matches!(toks[k].1, Tok::In | Tok::Not) {
+                k += 1;
+            }
+            continue;
+        }
+        return k;
+    }
 }
