@@ -61,7 +61,7 @@ pub enum ArgItem {
 }
 
 pub enum ParamItem {
-    /// name, annotation, default, span.
+    /// name, annotation, default, start, end of name and annotation.
     Plain(String, Option<Ex>, Option<Ex>, usize, usize),
     /// `*name: ann` (None for a bare `*`), default (always an error).
     Star(Option<(String, Option<Ex>)>, Option<Ex>, usize, usize),

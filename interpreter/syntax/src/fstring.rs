@@ -69,8 +69,29 @@ pub fn join_strings(ctx: &Ctx, parts: Vec<(usize, StrToken, usize)>) -> Result<E
     if !is_f {
         return mk(ExprKind::Constant(Constant::Str(text)), span, 1).map_err(user);
     }
-    let values = assemble(pieces, span);
+    let mut values = assemble(pieces, span);
+    // CPython 3.11 gives every part of an f-string the whole literal's span.
+    for v in &mut values {
+        set_span(v, span);
+    }
     mk(ExprKind::JoinedStr(values), span, depth + 1).map_err(user)
+}
+
+/// Give an f-string part (and its format spec's parts) the span `span`.
+fn set_span(e: &mut Expr, span: Span) {
+    e.span = span;
+    if let ExprKind::FormattedValue {
+        format_spec: Some(spec),
+        ..
+    } = &mut e.kind
+    {
+        spec.span = span;
+        if let ExprKind::JoinedStr(parts) = &mut spec.kind {
+            for p in parts {
+                set_span(p, span);
+            }
+        }
+    }
 }
 
 fn user(e: crate::ast_builder::PErr) -> LexError {

@@ -7,14 +7,16 @@
 use crate::ast::{Arg, Arguments, Span};
 use crate::ast_builder::{err_at, ParamItem, R};
 
+/// An `arg` spans its name and annotation (`r`, before any default).
 fn arg(name: String, ann: Option<crate::ast_builder::Ex>, l: usize, r: usize, d: &mut u32) -> Arg {
     if let Some(a) = &ann {
         *d = (*d).max(a.d);
     }
+    let end = r;
     Arg {
         name,
         annotation: ann.map(|a| a.e),
-        span: Span::new(l, r.max(l)),
+        span: Span::new(l, end.max(l)),
     }
 }
 
@@ -105,8 +107,8 @@ pub fn arguments(items: Vec<ParamItem>, lambda_src: Option<&str>) -> R<(Argument
                 seen_star = true;
                 match name {
                     Some((name, ann)) => {
-                        let end = ann.as_ref().map_or(r, |a| a.e.span.end as usize);
-                        a.vararg = Some(arg(name, ann, l + 1, end, &mut d));
+                        let start = l + 1;
+                        a.vararg = Some(arg(name, ann, start, r, &mut d));
                     }
                     None => {
                         let next_ok = matches!(iter.peek(), Some((_, ParamItem::Plain(..))));

@@ -4,7 +4,42 @@
 #![allow(dead_code)]
 
 use mini_syntax::ast::*;
+use mini_syntax::LineIndex;
+use std::cell::RefCell;
 use std::fmt::Write;
+
+thread_local! {
+    /// When set, nodes print their positions as `ast.dump(include_attributes=True)`.
+    static INDEX: RefCell<Option<LineIndex>> = const { RefCell::new(None) };
+}
+
+/// Like `dump_module`, with `lineno`, `col_offset`, `end_lineno` and
+/// `end_col_offset` on every node that has them.
+pub fn dump_module_with_positions(m: &Module, src: &str) -> String {
+    INDEX.with(|i| *i.borrow_mut() = Some(LineIndex::new(src)));
+    let out = dump_module(m);
+    INDEX.with(|i| *i.borrow_mut() = None);
+    out
+}
+
+/// Close a node that has position attributes.
+fn close(o: &mut String, span: Span) {
+    INDEX.with(|i| {
+        if let Some(ix) = i.borrow().as_ref() {
+            let a = ix.position(span.start as usize);
+            let b = ix.position(span.end as usize);
+            if !o.ends_with('(') {
+                o.push_str(", ");
+            }
+            let _ = write!(
+                o,
+                "lineno={}, col_offset={}, end_lineno={}, end_col_offset={}",
+                a.line, a.col_bytes, b.line, b.col_bytes
+            );
+        }
+    });
+    o.push(')');
+}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
@@ -101,6 +136,14 @@ fn cmpop(op: CmpOp) -> &'static str {
 }
 
 fn stmt(o: &mut String, s: &Stmt) {
+    let mut t = String::new();
+    stmt_inner(&mut t, s);
+    t.pop();
+    o.push_str(&t);
+    close(o, s.span);
+}
+
+fn stmt_inner(o: &mut String, s: &Stmt) {
     match &s.kind {
         StmtKind::Expr(e) => {
             o.push_str("Expr(value=");
@@ -224,7 +267,7 @@ fn stmt(o: &mut String, s: &Stmt) {
                 }
                 o.push_str("body=");
                 stmts(o, &h.body);
-                o.push(')');
+                close(o, h.span);
             }
             o.push_str("], orelse=");
             stmts(o, orelse);
@@ -309,7 +352,7 @@ fn aliases(o: &mut String, names: &[Alias]) {
         if let Some(x) = &a.asname {
             let _ = write!(o, ", asname={}", py_str(x));
         }
-        o.push(')');
+        close(o, a.span);
     }
     o.push(']');
 }
@@ -326,7 +369,7 @@ fn keywords(o: &mut String, kws: &[Keyword]) {
         }
         o.push_str("value=");
         expr(o, &k.value, Ctx::Load);
-        o.push(')');
+        close(o, k.span);
     }
     o.push(']');
 }
@@ -334,7 +377,7 @@ fn keywords(o: &mut String, kws: &[Keyword]) {
 fn arg(o: &mut String, a: &Arg) {
     let _ = write!(o, "arg(arg={}", py_str(&a.name));
     opt(o, "annotation", &a.annotation);
-    o.push(')');
+    close(o, a.span);
 }
 
 fn args_list(o: &mut String, v: &[Arg]) {
@@ -397,6 +440,14 @@ fn comps(o: &mut String, gens: &[Comprehension]) {
 }
 
 fn expr(o: &mut String, e: &Expr, ctx: Ctx) {
+    let mut t = String::new();
+    expr_inner(&mut t, e, ctx);
+    t.pop();
+    o.push_str(&t);
+    close(o, e.span);
+}
+
+fn expr_inner(o: &mut String, e: &Expr, ctx: Ctx) {
     match &e.kind {
         ExprKind::BoolOp { op, values } => {
             let op = if *op == BoolOp::And { "And()" } else { "Or()" };
