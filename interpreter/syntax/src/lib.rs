@@ -5,15 +5,18 @@
 //! |---|---|
 //! | `ast.rs` | AST node types, every node with its byte `Span` |
 //! | `token.rs` | logos raw tokens and the parser's `Tok` (keywords, operators) |
-//! | `literal.rs` | number and string scanning/decoding with CPython's errors |
+//! | `literal.rs` | string scanning/decoding, `LexError`, with CPython's errors |
+//! | `number.rs` | number scanning (CPython's tokenizer rules and messages) |
 //! | `layout.rs` | NEWLINE/INDENT/DEDENT, bracket stack, tabs, implicit joining |
 //! | `grammar.lalrpop` | the grammar: one `pub` rule, one marker token per mode |
 //! | `parser.rs` | driver: tokenize, run lalrpop, hand failures to `diagnose.rs` |
-//! | `ast_builder.rs` | grammar actions: node construction and depth tracking |
+//! | `ast_builder.rs` | grammar actions for expressions; depth tracking (`MAX_DEPTH`) |
+//! | `stmt_builder.rs` | grammar actions for statements (elif chains, try, def, class) |
 //! | `targets.rs` | assignment/deletion target checks with CPython's messages |
 //! | `params.rs` | `def`/`lambda` parameter lists and their order rules |
 //! | `fstring.rs` | joining adjacent literals, splitting and parsing f-strings |
 //! | `diagnose.rs` | lalrpop errors → "invalid syntax", "expected ':'", ... |
+//! | `tokscan.rs` | token-vector scanning helpers for `diagnose.rs` |
 //! | `error.rs` | `SyntaxError` with CPython's messages, line, column and text |
 //! | `span.rs` | `LineIndex`: byte offsets → 1-based lines and columns |
 //! | `source.rs` | `decode_source`: bytes → text (BOM, UTF-8, NUL checks) |
@@ -23,7 +26,7 @@
 //!
 //! ## Depth limits
 //!
-//! The parser never builds a tree deeper than [`ast_builder::MAX_DEPTH`]
+//! The parser never builds a tree deeper than [`MAX_DEPTH`]
 //! (2991 levels of statements and expressions together), so every recursive
 //! walk over the AST — derived `Drop`, `Clone`, `PartialEq`, and the compiler —
 //! is bounded. That is CPython 3.11's own boundary: it compiles `-`×2989 `1`
@@ -45,12 +48,15 @@ pub mod error;
 mod fstring;
 mod layout;
 mod literal;
+mod number;
 mod params;
 mod parser;
 mod source;
 pub mod span;
+mod stmt_builder;
 mod targets;
 mod token;
+mod tokscan;
 
 pub use ast_builder::{MAX_DEPTH, RECURSION_MSG};
 pub use error::{SyntaxError, SyntaxErrorKind};

@@ -162,7 +162,7 @@ fn ident_continue_len(rest: &str) -> usize {
 fn number(lex: &mut Lexer<RawTok>) -> Result<NumValue, LexError> {
     let start = lex.span().start;
     let src = lex.source();
-    let (value, end) = literal::scan_number(src, start)?;
+    let (value, end) = crate::number::scan_number(src, start)?;
     lex.bump(end - lex.span().end);
     Ok(value)
 }
