@@ -207,10 +207,11 @@ fn unrecognized(
     } else {
         None
     };
-    if mode == Mode::Interactive && matches!(prev, Some(Tok::Newline | Tok::Dedent)) {
+    if mode == Mode::Interactive && matches!(prev, Some(Tok::Newline)) {
+        // CPython points at the end of the first statement's line.
         return LexError::new(
             "multiple statements found while compiling a single statement",
-            pos,
+            toks[i - 1].0,
         );
     }
     // `print "x"`
