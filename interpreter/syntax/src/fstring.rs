@@ -29,17 +29,18 @@ pub fn join_strings(ctx: &Ctx, parts: Vec<(usize, StrToken, usize)>) -> Result<E
     let l = parts.first().map_or(0, |p| p.0);
     let r = parts.last().map_or(0, |p| p.2);
     let span = Span::new(l, r);
-    let any_bytes = parts.iter().any(|p| p.1.bytes);
-    let all_bytes = parts.iter().all(|p| p.1.bytes);
-    if any_bytes && !all_bytes {
-        return Err(after("cannot mix bytes and nonbytes literals", r));
-    }
+    let all_bytes = parts.first().is_some_and(|p| p.1.bytes);
     let is_f = parts.iter().any(|p| p.1.fstring);
     let mut pieces: Vec<Piece> = Vec::new();
     let mut bytes = Vec::new();
     let mut text = String::new();
     let mut depth = 0;
+    // Parts are handled in order, as CPython does: an error in an earlier
+    // part wins over mixing bytes with text later on.
     for (start, tok, _end) in &parts {
+        if tok.bytes != all_bytes {
+            return Err(after("cannot mix bytes and nonbytes literals", r));
+        }
         let body = &ctx.src[tok.body_start..tok.body_end];
         if tok.fstring {
             let mut i = tok.body_start;
