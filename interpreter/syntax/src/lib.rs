@@ -39,7 +39,17 @@
 //! indentation"). Consumers that recurse over the AST (a compiler at about
 //! 3000 levels) should run on a thread with a large stack.
 //!
-//! Identifiers are not NFKC-normalized (CPython normalizes non-ASCII ones).
+//! ## Known differences from CPython 3.11
+//!
+//! - Identifiers are not NFKC-normalized (CPython normalizes non-ASCII ones).
+//! - `\N{name}` escapes are refused with a SyntaxError (no name table).
+//! - A `u''` prefix is accepted but not recorded (CPython's `Constant.kind`).
+//! - Strings are Rust `String`s: lone surrogates (`'\ud800'`) become U+FFFD.
+//! - `decode_source` honours only UTF-8 and latin-1 coding declarations.
+//! - `parse_interactive` returns an empty module for blank or comment-only
+//!   input (CPython's `compile(..., 'single')` raises); the REPL skips it.
+//! - Error messages follow CPython's rules for common mistakes; rare ones can
+//!   fall back to "invalid syntax" or a different caret (see `diagnose.rs`).
 
 pub mod ast;
 mod ast_builder;
@@ -68,6 +78,17 @@ use ast_builder::Top;
 use layout::Mode;
 
 fn run(src: &str, filename: &str, mode: Mode) -> Result<Top, SyntaxError> {
+    if src.len() >= u32::MAX as usize {
+        // Spans are 32-bit byte offsets.
+        return Err(SyntaxError::new(
+            SyntaxErrorKind::SyntaxError,
+            "source code is too large (4 GiB or more)",
+            filename,
+            1,
+            0,
+            None,
+        ));
+    }
     if let Some(nul) = src.find('\0') {
         let index = LineIndex::new(src);
         let line = index.line_of(nul);
