@@ -1,0 +1,161 @@
+//! Code objects: the compiled form of one module, function, class body,
+//! lambda or comprehension. Immutable after compilation except for the
+//! inline caches in `sites`.
+//!
+//! Register layout of a frame running this code: `0..nlocals` are the named
+//! locals (parameters first, `varnames`), then the registers of cell-only
+//! variables, then `nfree` free-variable registers starting at `free_base`,
+//! then temporaries up to `nregs`. Invariant: every register operand of every
+//! instruction is `< nregs`, every label `< labels.len()` (checked by
+//! `validate`, which the VM relies on to skip bounds checks).
+
+use std::cell::RefCell;
+
+use super::linetable::Position;
+use super::opcode::Instr;
+use crate::object::kind::Kind;
+use crate::object::rc::{ObjRef, Payload};
+use crate::object::value::{RawValue, Value};
+
+pub const CO_OPTIMIZED: u32 = 0x1;
+pub const CO_NEWLOCALS: u32 = 0x2;
+pub const CO_VARARGS: u32 = 0x4;
+pub const CO_VARKEYWORDS: u32 = 0x8;
+pub const CO_NESTED: u32 = 0x10;
+pub const CO_GENERATOR: u32 = 0x20;
+pub const CO_NOFREE: u32 = 0x40;
+
+/// What an inline-cache site remembers between executions.
+#[derive(Clone, Default)]
+pub enum SiteCache {
+    #[default]
+    Empty,
+    /// A global found in `globals` (or builtins) at a known entry position.
+    Global {
+        globals: usize,
+        gver: u64,
+        builtins: usize,
+        bver: u64,
+        in_builtins: bool,
+        index: u32,
+    },
+    /// Instance attribute stored in the instance dict; class has no data
+    /// descriptor of that name. `hint` is the usual entry position.
+    InstDict { cls: usize, epoch: u64, hint: u32 },
+    /// Attribute found on the class (method or plain value), not shadowed by a
+    /// data descriptor; the instance dict must still be checked for methods.
+    /// The value is borrowed from the class dict: `(cls, epoch)` matching
+    /// proves the class and its namespace are unchanged, hence still hold it.
+    ClassAttr { cls: usize, epoch: u64, value: RawValue },
+    /// `__slots__` member at index.
+    Slot { cls: usize, epoch: u64, index: u32 },
+}
+
+/// One attribute or global access site: its name and its cache.
+pub struct Site {
+    pub name: ObjRef,
+    pub cache: RefCell<SiteCache>,
+}
+
+/// A protected instruction range and where its exceptions go.
+#[derive(Clone, Copy, Debug)]
+pub struct ExcEntry {
+    pub start: u32,
+    pub end: u32,
+    pub handler: u32,
+    /// Register that receives the exception.
+    pub exc_reg: u16,
+}
+
+pub struct Code {
+    pub instrs: Box<[Instr]>,
+    pub labels: Box<[u32]>,
+    pub consts: Box<[Value]>,
+    pub names: Box<[ObjRef]>,
+    pub sites: Box<[Site]>,
+    pub argcount: u32,
+    pub posonlyargcount: u32,
+    pub kwonlyargcount: u32,
+    pub nlocals: u32,
+    pub nregs: u32,
+    pub flags: u32,
+    pub varnames: Box<[ObjRef]>,
+    pub cellvars: Box<[ObjRef]>,
+    pub freevars: Box<[ObjRef]>,
+    /// Register of each cell variable (parallel to `cellvars`).
+    pub cell_regs: Box<[u16]>,
+    /// First free-variable register (freevars occupy `free_base..+nfree`).
+    pub free_base: u32,
+    pub filename: ObjRef,
+    pub name: ObjRef,
+    pub qualname: ObjRef,
+    pub firstlineno: u32,
+    /// Source position of each instruction.
+    pub positions: Box<[Position]>,
+    pub exc_table: Box<[ExcEntry]>,
+    /// The docstring (first constant statement) or None.
+    pub doc: Value,
+}
+
+impl Code {
+    /// Line of the instruction at `pc` (0 when it has none).
+    pub fn line_at(&self, pc: usize) -> u32 {
+        self.positions.get(pc).map(|p| p.line).unwrap_or(0)
+    }
+
+    /// Total number of parameters, including `*args` and `**kwargs`.
+    pub fn total_params(&self) -> usize {
+        let mut n = (self.argcount + self.kwonlyargcount) as usize;
+        if self.flags & CO_VARARGS != 0 {
+            n += 1;
+        }
+        if self.flags & CO_VARKEYWORDS != 0 {
+            n += 1;
+        }
+        n
+    }
+
+    pub fn is_generator(&self) -> bool {
+        self.flags & CO_GENERATOR != 0
+    }
+
+    /// The innermost exception-table entry covering `pc`.
+    pub fn handler_for(&self, pc: u32) -> Option<&ExcEntry> {
+        self.exc_table.iter().find(|e| e.start <= pc && pc < e.end)
+    }
+
+    /// Checks the register/label/constant invariants the VM relies on.
+    pub fn validate(&self) -> Result<(), String> {
+        let nregs = self.nregs as usize;
+        let nl = self.labels.len();
+        for (pc, ins) in self.instrs.iter().enumerate() {
+            let ok = super::disasm::operands(ins).iter().all(|op| match op {
+                super::disasm::Operand::Reg(r) => (*r as usize) < nregs,
+                super::disasm::Operand::RegRange(r, n) => (*r as usize) + (*n as usize) <= nregs,
+                super::disasm::Operand::Const(k) => (*k as usize) < self.consts.len(),
+                super::disasm::Operand::Name(n) => (*n as usize) < self.names.len(),
+                super::disasm::Operand::Site(s) => (*s as usize) < self.sites.len(),
+                super::disasm::Operand::Label(l) => (*l as usize) < nl,
+                super::disasm::Operand::Imm(_) => true,
+            });
+            if !ok {
+                return Err(format!("bad operand at {pc}: {ins:?}"));
+            }
+        }
+        for l in self.labels.iter() {
+            if *l as usize > self.instrs.len() {
+                return Err("label out of range".into());
+            }
+        }
+        if self.instrs.is_empty() {
+            return Err("empty code".into());
+        }
+        Ok(())
+    }
+}
+
+impl Payload for Code {
+    const KIND: Kind = Kind::Code;
+    const NAME: &'static str = "code";
+    const IS_GC: bool = false;
+}

@@ -1,0 +1,295 @@
+//! Execution hooks: the profile and trace slots behind `sys.setprofile` /
+//! `sys.settrace`, and native hooks registered from Rust (the profilers).
+//! Events are raised from `vm/call.rs` (call, return, c_call, c_return,
+//! c_exception), `vm/generator.rs` (a resume is a call, a yield a return),
+//! `vm/unwind.rs` (exception) and `vm/safepoint.rs` (line, opcode).
+//! Invariants: a hook never fires while a hook runs (`in_hook`); a Python
+//! hook that raises is removed and its exception propagates from the place
+//! the event fired, as in CPython.
+
+use crate::object::rc::ObjRef;
+use crate::object::value::Value;
+use crate::vm::trap::{TRAP_ASYNC, TRAP_TRACE};
+use crate::vm::{PyErr, PyResult, Vm};
+
+/// A hook event, named as CPython names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    Call,
+    Return,
+    CCall,
+    CReturn,
+    CException,
+    Line,
+    Exception,
+    Opcode,
+}
+
+impl Event {
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Call => "call",
+            Event::Return => "return",
+            Event::CCall => "c_call",
+            Event::CReturn => "c_return",
+            Event::CException => "c_exception",
+            Event::Line => "line",
+            Event::Exception => "exception",
+            Event::Opcode => "opcode",
+        }
+    }
+}
+
+/// What a native hook is told about an event.
+pub struct EventInfo<'a> {
+    pub event: Event,
+    /// The code object of the frame (for c_* events: the calling frame).
+    pub code: Option<&'a ObjRef>,
+    /// The builtin being called (c_* events).
+    pub callee: Option<&'a ObjRef>,
+    /// Instructions executed so far (the deterministic clock).
+    pub instructions: u64,
+}
+
+/// A hook implemented in Rust (the profilers): called directly, with no
+/// Python-level call and no allocation per event.
+pub trait NativeHook {
+    fn event(&mut self, info: &EventInfo<'_>);
+}
+
+#[derive(Default)]
+pub struct Hooks {
+    /// `sys.setprofile` callable (or a native profiler's Python handle).
+    pub profile: Option<Value>,
+    /// `sys.settrace` callable.
+    pub trace: Option<Value>,
+    /// Native profile hook (replaces `profile` while installed).
+    pub native_profile: Option<Box<dyn NativeHook>>,
+    /// The object `sys.getprofile()` returns while a native hook is installed.
+    pub native_profile_obj: Option<Value>,
+    pub(crate) in_hook: bool,
+    any: bool,
+}
+
+impl Hooks {
+    /// Whether any hook is installed (one well-predicted test per event).
+    #[inline(always)]
+    pub fn active(&self) -> bool {
+        self.any
+    }
+
+    pub fn tracing(&self) -> bool {
+        self.trace.is_some() && !self.in_hook
+    }
+
+    fn recompute(&mut self) {
+        self.any = self.profile.is_some() || self.trace.is_some() || self.native_profile.is_some();
+    }
+}
+
+impl Vm {
+    /// `sys.setprofile(f)`.
+    pub fn set_profile(&mut self, f: Option<Value>) {
+        self.hooks.profile = f;
+        self.hooks.native_profile = None;
+        self.hooks.native_profile_obj = None;
+        self.hooks.recompute();
+    }
+
+    /// Installs a native profile hook; `obj` is what `sys.getprofile()` shows.
+    pub fn set_native_profile(&mut self, hook: Option<Box<dyn NativeHook>>, obj: Option<Value>) {
+        self.hooks.profile = None;
+        self.hooks.native_profile = hook;
+        self.hooks.native_profile_obj = obj;
+        self.hooks.recompute();
+    }
+
+    /// `sys.settrace(f)`.
+    pub fn set_trace(&mut self, f: Option<Value>) {
+        self.hooks.trace = f;
+        self.hooks.recompute();
+        if self.hooks.trace.is_some() {
+            self.trap.set(TRAP_TRACE);
+        } else {
+            self.trap.clear(TRAP_TRACE);
+        }
+    }
+
+    fn native_event(&mut self, event: Event, callee: Option<&ObjRef>) {
+        if let Some(mut h) = self.hooks.native_profile.take() {
+            let code = self.frames.last().map(|f| f.code.clone());
+            let info = EventInfo {
+                event,
+                code: code.as_ref(),
+                callee,
+                instructions: self.instr_count,
+            };
+            h.event(&info);
+            if self.hooks.native_profile.is_none() && self.hooks.profile.is_none() {
+                self.hooks.native_profile = Some(h);
+            }
+        }
+    }
+
+    /// Calls a Python-level hook `f(frame, event, arg)`; the hook is
+    /// disabled while it runs.
+    fn call_hook(&mut self, f: &Value, event: Event, arg: Value) -> PyResult<Value> {
+        let fi = self.frames.len() - 1;
+        let frame = self.frame_object(fi);
+        let ev = self.intern(event.name());
+        self.hooks.in_hook = true;
+        let saved_any = self.hooks.any;
+        self.hooks.any = false;
+        let r = self.call(f, vec![Value::Obj(frame.clone()), Value::Obj(ev), arg]);
+        self.hooks.in_hook = false;
+        self.hooks.any = saved_any;
+        // A trace function may have written frame.f_locals.
+        if event != Event::CCall && event != Event::CReturn && event != Event::CException {
+            if let Some(fo) = frame.downcast::<crate::vm::frameobj::FrameObj>() {
+                if let Some(d) = fo.locals.borrow().clone() {
+                    if self.frames[fi].func.is_some() {
+                        self.locals_to_fast(fi, &d);
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    fn profile_event(&mut self, event: Event, arg: Value) -> PyResult<()> {
+        if self.hooks.in_hook {
+            return Ok(());
+        }
+        if self.hooks.native_profile.is_some() {
+            let callee = match &arg {
+                Value::Obj(o) if matches!(event, Event::CCall | Event::CReturn | Event::CException) => Some(o.clone()),
+                _ => None,
+            };
+            self.native_event(event, callee.as_ref());
+            return Ok(());
+        }
+        if let Some(p) = self.hooks.profile.clone() {
+            if let Err(e) = self.call_hook(&p, event, arg) {
+                self.set_profile(None);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn trace_event(&mut self, event: Event, arg: Value) -> PyResult<()> {
+        if self.hooks.in_hook {
+            return Ok(());
+        }
+        let Some(global) = self.hooks.trace.clone() else {
+            return Ok(());
+        };
+        let fi = self.frames.len() - 1;
+        let frame = self.frame_object(fi);
+        let fo = frame.downcast::<crate::vm::frameobj::FrameObj>().unwrap();
+        let f = if event == Event::Call {
+            global
+        } else {
+            let local = fo.trace.borrow().clone();
+            if local.is_none() {
+                return Ok(());
+            }
+            local
+        };
+        match self.call_hook(&f, event, arg) {
+            Ok(r) => {
+                if event == Event::Call || !r.is_none() {
+                    let old = fo.trace.replace(r);
+                    drop(old);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.set_trace(None);
+                fo.trace.replace(Value::None);
+                Err(e)
+            }
+        }
+    }
+
+    /// The `call` event for the frame just pushed.
+    pub(crate) fn hook_call_event(&mut self) {
+        let r = self.trace_event(Event::Call, Value::None).and_then(|_| self.profile_event(Event::Call, Value::None));
+        if let Err(e) = r {
+            self.raise_pending(e);
+        }
+        if let Some(f) = self.frames.last_mut() {
+            f.trace_line = 0;
+        }
+    }
+
+    /// The `return` event for the frame about to be popped.
+    pub(crate) fn hook_return_event(&mut self, v: &Value) {
+        let r = self
+            .trace_event(Event::Return, v.clone())
+            .and_then(|_| self.profile_event(Event::Return, v.clone()));
+        if let Err(e) = r {
+            self.raise_pending(e);
+        }
+    }
+
+    /// `c_call`/`c_return`/`c_exception` around a native call.
+    pub(crate) fn hook_c_event(&mut self, name: &str, callee: &ObjRef) {
+        if self.frames.is_empty() {
+            return;
+        }
+        let ev = match name {
+            "c_call" => Event::CCall,
+            "c_return" => Event::CReturn,
+            _ => Event::CException,
+        };
+        if let Err(e) = self.profile_event(ev, Value::Obj(callee.clone())) {
+            self.raise_pending(e);
+        }
+    }
+
+    /// The trace `exception` event.
+    pub(crate) fn hook_exception_event(&mut self, err: &PyErr) -> Result<(), PyErr> {
+        let t = Value::Obj(err.exc.class());
+        let tb = crate::vm::unwind::exc_base(&err.exc)
+            .map(|e| e.traceback.borrow().clone())
+            .unwrap_or(Value::None);
+        let arg = Value::Obj(self.new_tuple(vec![t, Value::Obj(err.exc.clone()), tb]));
+        self.trace_event(Event::Exception, arg)
+    }
+
+    /// Line events, checked at each instruction while tracing.
+    pub(crate) fn hook_line_check(&mut self, pc: usize) -> PyResult<()> {
+        if self.hooks.in_hook || self.hooks.trace.is_none() {
+            return Ok(());
+        }
+        let fi = self.frames.len() - 1;
+        let (line, prev_pc, prev_line) = {
+            let f = &self.frames[fi];
+            (f.code().line_at(pc), f.trace_pc, f.trace_line)
+        };
+        let backward = pc <= prev_pc && prev_line != 0;
+        self.frames[fi].trace_pc = pc;
+        if line == 0 || (line == prev_line && !backward) {
+            return Ok(());
+        }
+        self.frames[fi].trace_line = line;
+        let fo = self.frame_object(fi);
+        let f = fo.downcast::<crate::vm::frameobj::FrameObj>().unwrap();
+        if f.trace.borrow().is_none() || !f.trace_lines.get() {
+            return Ok(());
+        }
+        self.trace_event(Event::Line, Value::None)
+    }
+}
+
+impl Vm {
+    /// Records an error raised by a hook where no Result can carry it; the
+    /// dispatch loop raises it before the next instruction.
+    pub(crate) fn raise_pending(&mut self, e: PyErr) {
+        if self.pending_hook_error.is_none() {
+            self.pending_hook_error = Some(e);
+        }
+        self.trap.set(TRAP_ASYNC);
+    }
+}

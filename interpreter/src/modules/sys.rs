@@ -1,0 +1,348 @@
+//! The `sys` module: argv, path, modules, the standard streams, version
+//! information, recursion limit, refcounts and sizes, frames, exception
+//! info, and the profile/trace hooks.
+
+use crate::object::dict::Dict;
+use crate::object::kind::Kind;
+use crate::object::rc::ObjRef;
+use crate::object::str::str_of;
+use crate::object::value::Value;
+use crate::vm::args::Args;
+use crate::vm::{PyResult, Vm};
+
+const M: &str = "sys";
+
+pub const MINI_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn install(vm: &mut Vm) {
+    let m = vm.make_module("sys", fill);
+    let key = vm.intern("sys");
+    vm.sys_modules.downcast::<Dict>().unwrap().set_str(&key, Value::Obj(m.clone()));
+    let bkey = vm.intern("builtins");
+    let bm = vm.builtins_module.clone();
+    vm.sys_modules.downcast::<Dict>().unwrap().set_str(&bkey, Value::Obj(bm));
+    vm.sys_module = Some(m);
+}
+
+pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
+    Ok(vm.sys_module.clone().expect("sys installed at start-up"))
+}
+
+fn fill(vm: &mut Vm, d: &ObjRef) {
+    let fns: &[(&'static str, crate::object::function::NativeFn)] = &[
+        ("exit", exit),
+        ("getrefcount", getrefcount),
+        ("getsizeof", getsizeof),
+        ("getrecursionlimit", getrecursionlimit),
+        ("setrecursionlimit", setrecursionlimit),
+        ("_getframe", getframe),
+        ("setprofile", setprofile),
+        ("getprofile", getprofile),
+        ("settrace", settrace),
+        ("gettrace", gettrace),
+        ("exc_info", exc_info),
+        ("exception", exception),
+        ("intern", intern),
+        ("displayhook", displayhook),
+        ("excepthook", excepthook),
+        ("getdefaultencoding", utf8),
+        ("getfilesystemencoding", utf8),
+        ("get_int_max_str_digits", get_int_max_str_digits),
+        ("set_int_max_str_digits", set_int_max_str_digits),
+        ("getswitchinterval", getswitchinterval),
+        ("is_finalizing", is_finalizing),
+        ("unraisablehook", unraisablehook),
+    ];
+    for (n, f) in fns {
+        vm.add_function(d, M, n, *f);
+    }
+    let dh = vm.displayhook.clone();
+    vm.set_in(d, "__displayhook__", Value::Obj(dh));
+    let eh = vm.new_builtin(Some(M), "excepthook", excepthook);
+    vm.set_in(d, "__excepthook__", Value::Obj(eh));
+    let argv = vm.new_list(vec![]);
+    vm.set_in(d, "argv", Value::Obj(argv));
+    let path = vm.new_list(vec![]);
+    vm.set_in(d, "path", Value::Obj(path));
+    let modules = vm.sys_modules.clone();
+    vm.set_in(d, "modules", Value::Obj(modules));
+    let v = format!("3.11.7 (mini {MINI_VERSION})");
+    let vv = vm.str_val(&v);
+    vm.set_in(d, "version", vv);
+    let final_ = vm.str_val("final");
+    let vi = vm.new_tuple(vec![Value::Int(3), Value::Int(11), Value::Int(7), final_, Value::Int(0)]);
+    vm.set_in(d, "version_info", Value::Obj(vi));
+    vm.set_in(d, "hexversion", Value::Int(0x030b07f0));
+    let plat = vm.str_val(std::env::consts::OS);
+    vm.set_in(d, "platform", plat);
+    vm.set_in(d, "maxsize", Value::Int(i64::MAX));
+    vm.set_in(d, "maxunicode", Value::Int(0x10ffff));
+    let bo = vm.str_val(if cfg!(target_endian = "little") { "little" } else { "big" });
+    vm.set_in(d, "byteorder", bo);
+    let exe = std::env::current_exe().map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
+    let ev = vm.str_val(&exe);
+    vm.set_in(d, "executable", ev);
+    let pre = vm.str_val("/usr/local");
+    vm.set_in(d, "prefix", pre.clone());
+    vm.set_in(d, "exec_prefix", pre);
+    let names: Vec<Value> = ["builtins", "sys", "gc", "time", "math", "_io", "_weakref", "signal", "atexit"]
+        .iter()
+        .map(|n| vm.str_val(n))
+        .collect();
+    let bmn = vm.new_tuple(names);
+    vm.set_in(d, "builtin_module_names", Value::Obj(bmn));
+    let flags = vm.new_tuple(vec![Value::Int(0); 16]);
+    vm.set_in(d, "flags", Value::Obj(flags));
+    vm.set_in(d, "dont_write_bytecode", Value::Bool(true));
+    let wo = vm.new_list(vec![]);
+    vm.set_in(d, "warnoptions", Value::Obj(wo));
+    let impl_name = vm.str_val("mini");
+    vm.set_in(d, "implementation_name", impl_name);
+    let ps1 = vm.str_val(">>> ");
+    vm.set_in(d, "ps1", ps1);
+    let ps2 = vm.str_val("... ");
+    vm.set_in(d, "ps2", ps2);
+    let fi = vm.new_tuple(vec![
+        Value::Float(f64::MAX),
+        Value::Int(1024),
+        Value::Int(308),
+        Value::Float(f64::MIN_POSITIVE),
+        Value::Int(-1021),
+        Value::Int(-307),
+        Value::Int(15),
+        Value::Int(53),
+        Value::Float(f64::EPSILON),
+        Value::Int(2),
+        Value::Int(1),
+    ]);
+    vm.set_in(d, "float_info", Value::Obj(fi));
+}
+
+/// Installs the standard streams into `sys` (after `io::install`).
+pub fn install_streams(vm: &mut Vm) {
+    let Some((i, o, e)) = vm.std_streams.clone() else {
+        return;
+    };
+    let d = vm
+        .sys_module
+        .as_ref()
+        .and_then(|m| m.downcast::<crate::object::module::Module>().map(|m| m.dict.clone()))
+        .unwrap();
+    for (n, s) in [("stdin", &i), ("stdout", &o), ("stderr", &e), ("__stdin__", &i), ("__stdout__", &o), ("__stderr__", &e)] {
+        vm.set_in(&d, n, Value::Obj(s.clone()));
+    }
+}
+
+fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "exit", 0, 1)?;
+    let c = vm.types.exc.system_exit.clone();
+    let e = vm.new_exception(&c, args.pos.into_vec());
+    Err(crate::vm::PyErr { exc: e })
+}
+
+/// The "immortal" count reported for inline values (as CPython 3.12+).
+pub const IMMORTAL_REFCNT: i64 = 4294967295;
+
+fn getrefcount(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "getrefcount", 1, 1)?;
+    Ok(Value::Int(match &args.pos[0] {
+        Value::Obj(o) => {
+            if o.flags() & crate::object::rc::FLAG_IMMORTAL != 0 {
+                IMMORTAL_REFCNT
+            } else {
+                o.refcount() as i64
+            }
+        }
+        _ => IMMORTAL_REFCNT,
+    }))
+}
+
+fn getsizeof(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "getsizeof", 1, 2)?;
+    let v = args.pos[0].clone();
+    if let Value::Obj(o) = &v {
+        if o.vt().owns_cls {
+            let name = vm.names.sizeof.clone();
+            if let Some(f) = vm.lookup_special(&v, &name) {
+                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                    let r = match vm.call(&f, vec![v.clone()]) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            return match args.pos.get(1) {
+                                Some(d) => Ok(d.clone()),
+                                None => Err(e),
+                            }
+                        }
+                    };
+                    let n = vm.index_value(&r)?;
+                    if n < 0 {
+                        return Err(vm.value_error("__sizeof__() should return >= 0"));
+                    }
+                    return Ok(Value::Int(n + vm.gc_header_size(&v) as i64));
+                }
+            }
+        }
+    }
+    Ok(Value::Int(vm.getsizeof(&v) as i64))
+}
+
+fn getrecursionlimit(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Int(vm.recursion_limit as i64))
+}
+
+fn setrecursionlimit(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "setrecursionlimit", 1, 1)?;
+    let n = vm.index_value(&args.pos[0])?;
+    if n < 1 {
+        return Err(vm.value_error("recursion limit must be greater or equal than 1"));
+    }
+    if (n as usize) <= vm.depth() {
+        return Err(vm.recursion_error(format!(
+            "cannot set the recursion limit to {n} at the recursion depth {}: the limit is too low",
+            vm.depth()
+        )));
+    }
+    vm.recursion_limit = n as usize;
+    Ok(Value::None)
+}
+
+fn getframe(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "_getframe", 0, 1)?;
+    let depth = match args.pos.first() {
+        Some(d) => vm.index_value(d)?,
+        None => 0,
+    };
+    let n = vm.frames.len() as i64;
+    if depth < 0 || depth >= n {
+        return Err(vm.value_error("call stack is not deep enough"));
+    }
+    let i = (n - 1 - depth) as usize;
+    Ok(Value::Obj(vm.frame_object(i)))
+}
+
+fn setprofile(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "setprofile", 1, 1)?;
+    let f = args.pos[0].clone();
+    vm.set_profile(if f.is_none() { None } else { Some(f) });
+    Ok(Value::None)
+}
+
+fn getprofile(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    if let Some(o) = &vm.hooks.native_profile_obj {
+        return Ok(o.clone());
+    }
+    Ok(vm.hooks.profile.clone().unwrap_or(Value::None))
+}
+
+fn settrace(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "settrace", 1, 1)?;
+    let f = args.pos[0].clone();
+    vm.set_trace(if f.is_none() { None } else { Some(f) });
+    Ok(Value::None)
+}
+
+fn gettrace(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(vm.hooks.trace.clone().unwrap_or(Value::None))
+}
+
+fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    match vm.exc_stack.last().cloned() {
+        Some(Value::Obj(e)) => {
+            let t = Value::Obj(e.class());
+            let tb = crate::vm::unwind::exc_base(&e)
+                .map(|b| b.traceback.borrow().clone())
+                .unwrap_or(Value::None);
+            Ok(Value::Obj(vm.new_tuple(vec![t, Value::Obj(e), tb])))
+        }
+        _ => Ok(Value::Obj(vm.new_tuple(vec![Value::None, Value::None, Value::None]))),
+    }
+}
+
+fn exception(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(vm.exc_stack.last().cloned().unwrap_or(Value::None))
+}
+
+fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "intern", 1, 1)?;
+    match &args.pos[0] {
+        Value::Obj(s) if s.kind() == Kind::Str && !s.vt().owns_cls => Ok(Value::Obj(vm.intern_obj(s))),
+        other => {
+            let t = vm.type_name(other);
+            Err(vm.type_error(format!("intern() argument must be str, not {t}")))
+        }
+    }
+}
+
+/// `sys.displayhook`: print repr of non-None values and keep them in `_`.
+pub fn displayhook(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "displayhook", 1, 1)?;
+    let v = args.pos[0].clone();
+    if v.is_none() {
+        return Ok(Value::None);
+    }
+    let b = vm.builtins.clone();
+    vm.set_in(&b, "_", Value::None);
+    let r = vm.repr(&v)?;
+    vm.write_stdout(&format!("{r}\n"))?;
+    vm.set_in(&b, "_", v);
+    Ok(Value::None)
+}
+
+fn excepthook(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "excepthook", 3, 3)?;
+    if let Value::Obj(e) = &args.pos[1] {
+        vm.print_exception(&e.clone());
+    }
+    Ok(Value::None)
+}
+
+fn unraisablehook(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+fn utf8(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(vm.str_val("utf-8"))
+}
+
+fn get_int_max_str_digits(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Int(vm.int_max_str_digits as i64))
+}
+
+fn set_int_max_str_digits(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    let v = args.arg(0, "maxdigits").unwrap_or(Value::Int(4300));
+    let n = vm.index_value(&v)?;
+    if n != 0 && n < 640 {
+        return Err(vm.value_error("maxdigits must be 0 or larger than 640"));
+    }
+    vm.int_max_str_digits = n as usize;
+    Ok(Value::None)
+}
+
+fn getswitchinterval(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Float(0.005))
+}
+
+fn is_finalizing(vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Bool(vm.finalizing))
+}
+
+/// Sets `sys.argv` and `sys.path[0]`.
+pub fn set_argv(vm: &mut Vm, argv: &[String], path0: Option<&str>) {
+    let items: Vec<Value> = argv.iter().map(|a| vm.str_val(a)).collect();
+    let l = vm.new_list(items);
+    let d = vm.sys_module.as_ref().unwrap().downcast::<crate::object::module::Module>().unwrap().dict.clone();
+    vm.set_in(&d, "argv", Value::Obj(l));
+    let mut paths: Vec<Value> = Vec::new();
+    if let Some(p) = path0 {
+        paths.push(vm.str_val(p));
+    }
+    if let Ok(mp) = std::env::var("MINIPATH") {
+        for p in mp.split(':').filter(|p| !p.is_empty()) {
+            paths.push(vm.str_val(p));
+        }
+    }
+    let pl = vm.new_list(paths);
+    vm.set_in(&d, "path", Value::Obj(pl));
+    vm.argv = argv.to_vec();
+    let _ = str_of;
+}

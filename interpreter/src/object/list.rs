@@ -1,0 +1,55 @@
+//! The `list` payload: a growable vector of values behind a `RefCell`.
+//! Invariant: no borrow of `items` is held while Python code can run (calls,
+//! comparisons with user `__eq__`/`__lt__`); take what you need, release the
+//! borrow, then call out. Dropping elements never runs Python code (finalizers
+//! are deferred), so dropping while borrowed is safe.
+
+use std::cell::RefCell;
+
+use super::kind::Kind;
+use super::rc::{ObjRef, Payload};
+use super::value::Value;
+
+#[derive(Default)]
+pub struct List {
+    pub items: RefCell<Vec<Value>>,
+}
+
+impl List {
+    pub fn new(items: Vec<Value>) -> List {
+        List {
+            items: RefCell::new(items),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.borrow().len()
+    }
+
+    pub fn get(&self, i: usize) -> Option<Value> {
+        self.items.borrow().get(i).cloned()
+    }
+
+    pub fn snapshot(&self) -> Vec<Value> {
+        self.items.borrow().clone()
+    }
+}
+
+impl Payload for List {
+    const KIND: Kind = Kind::List;
+    const NAME: &'static str = "list";
+    const IS_GC: bool = true;
+    fn traverse(&self, visit: &mut dyn FnMut(&ObjRef)) {
+        if let Ok(items) = self.items.try_borrow() {
+            for v in items.iter() {
+                if let Value::Obj(o) = v {
+                    visit(o);
+                }
+            }
+        }
+    }
+    fn clear(&self) {
+        let old = std::mem::take(&mut *self.items.borrow_mut());
+        drop(old);
+    }
+}

@@ -1,0 +1,108 @@
+//! Names the runtime looks up often, interned once at start-up so lookups
+//! compare pointers (`vm.names.init` is the str object `"__init__"`).
+
+use crate::object::rc::ObjRef;
+
+macro_rules! names {
+    ($($field:ident = $text:expr),* $(,)?) => {
+        pub struct Names {
+            $(pub $field: ObjRef,)*
+        }
+        impl Names {
+            pub fn new(intern: &mut dyn FnMut(&str) -> ObjRef) -> Names {
+                Names { $($field: intern($text),)* }
+            }
+        }
+    };
+}
+
+names! {
+    init = "__init__",
+    new = "__new__",
+    call = "__call__",
+    repr = "__repr__",
+    str = "__str__",
+    format = "__format__",
+    eq = "__eq__",
+    ne = "__ne__",
+    lt = "__lt__",
+    le = "__le__",
+    gt = "__gt__",
+    ge = "__ge__",
+    hash = "__hash__",
+    bool_ = "__bool__",
+    len = "__len__",
+    iter = "__iter__",
+    next = "__next__",
+    getitem = "__getitem__",
+    setitem = "__setitem__",
+    delitem = "__delitem__",
+    contains = "__contains__",
+    enter = "__enter__",
+    exit = "__exit__",
+    get = "__get__",
+    set = "__set__",
+    delete = "__delete__",
+    getattr = "__getattr__",
+    getattribute = "__getattribute__",
+    setattr = "__setattr__",
+    delattr = "__delattr__",
+    name = "__name__",
+    qualname = "__qualname__",
+    module = "__module__",
+    doc = "__doc__",
+    dict = "__dict__",
+    class = "__class__",
+    del = "__del__",
+    index = "__index__",
+    int = "__int__",
+    float = "__float__",
+    neg = "__neg__",
+    pos = "__pos__",
+    abs = "__abs__",
+    invert = "__invert__",
+    builtins = "__builtins__",
+    classcell = "__classcell__",
+    slots = "__slots__",
+    missing = "__missing__",
+    sizeof = "__sizeof__",
+    set_name = "__set_name__",
+    init_subclass = "__init_subclass__",
+    reversed = "__reversed__",
+    round = "__round__",
+    file = "__file__",
+    path = "__path__",
+    package = "__package__",
+    spec = "__spec__",
+    loader = "__loader__",
+    all = "__all__",
+    main = "__main__",
+    weakref = "__weakref__",
+    annotations = "__annotations__",
+    mro = "__mro__",
+    bases = "__bases__",
+    args = "args",
+    value = "value",
+    code = "code",
+    send = "send",
+    throw = "throw",
+    close = "close",
+    keys = "keys",
+    items = "items",
+    write = "write",
+    flush = "flush",
+    readline = "readline",
+    key = "key",
+    reverse = "reverse",
+    default = "default",
+    sep = "sep",
+    end = "end",
+    fileno = "fileno",
+    displayhook = "displayhook",
+    excepthook = "excepthook",
+    stdout = "stdout",
+    stderr = "stderr",
+    stdin = "stdin",
+    underscore = "_",
+    self_ = "self",
+}

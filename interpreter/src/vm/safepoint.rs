@@ -1,0 +1,93 @@
+//! The trap handler: what the dispatch loop does when the trap word is set
+//! (see `trap.rs`). Runs queued finalizers and weakref callbacks, the
+//! collector when a threshold was passed, signal handlers (SIGINT becomes
+//! KeyboardInterrupt), pending hook errors, and line/opcode trace events.
+
+use crate::object::value::Value;
+use crate::vm::trap::{TRAP_ASYNC, TRAP_FINALIZE, TRAP_GC, TRAP_SIGNAL, TRAP_TRACE};
+use crate::vm::{PyResult, Vm};
+
+impl Vm {
+    /// Handles every pending trap bit before executing instruction `pc`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn handle_trap(&mut self, pc: usize) -> PyResult<()> {
+        let bits = self.trap.get();
+        if bits & TRAP_FINALIZE != 0 {
+            self.trap.clear(TRAP_FINALIZE);
+            self.run_finalizers();
+        }
+        if bits & TRAP_GC != 0 {
+            self.trap.clear(TRAP_GC);
+            self.collect_automatic();
+        }
+        if bits & TRAP_SIGNAL != 0 {
+            self.trap.clear(TRAP_SIGNAL);
+            self.check_signals()?;
+        }
+        if bits & TRAP_ASYNC != 0 {
+            self.trap.clear(TRAP_ASYNC);
+            if let Some(e) = self.pending_hook_error.take() {
+                return Err(e);
+            }
+            self.async_work()?;
+        }
+        if bits & TRAP_TRACE != 0 {
+            self.instr_count += 1;
+            self.hook_line_check(pc)?;
+        }
+        Ok(())
+    }
+
+    /// Runs finalizers (`__del__`, generator close) and weakref callbacks
+    /// queued by deallocations; errors are reported, not raised.
+    pub(crate) fn run_finalizers(&mut self) {
+        loop {
+            let queue = crate::gc::heap::take_finalize_queue();
+            if queue.is_empty() {
+                break;
+            }
+            for obj in queue {
+                self.finalize_object(obj);
+            }
+        }
+        let callbacks = crate::gc::weakrefs::take_pending_callbacks();
+        for (cb, wr) in callbacks {
+            if let Err(e) = self.call(&cb, vec![Value::Obj(wr)]) {
+                let r = self.repr(&cb).unwrap_or_default();
+                self.report_unraisable(&e, &format!("Exception ignored in: {r}"));
+            }
+        }
+    }
+
+    /// Runs work requested by watchdogs (faulthandler dumps and the like).
+    fn async_work(&mut self) -> PyResult<()> {
+        let jobs = std::mem::take(&mut self.async_jobs);
+        for job in jobs {
+            job(self)?;
+        }
+        Ok(())
+    }
+
+    /// Raises KeyboardInterrupt for a pending SIGINT.
+    fn check_signals(&mut self) -> PyResult<()> {
+        if crate::modules::signal::take_sigint() {
+            if let Some(h) = self.sigint_handler.clone() {
+                let n = Value::Int(2);
+                let f = match self.frames.last() {
+                    Some(_) => {
+                        let i = self.frames.len() - 1;
+                        Value::Obj(self.frame_object(i))
+                    }
+                    None => Value::None,
+                };
+                self.call(&h, vec![n, f])?;
+                return Ok(());
+            }
+            let c = self.types.exc.keyboard_interrupt.clone();
+            let e = self.new_exception(&c, vec![]);
+            return Err(crate::vm::PyErr { exc: e });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! The `mini` command: parses the command line (`cli.rs`), builds an
+//! interpreter with the embedded standard library and the profiler modules,
+//! and runs a script, `-c` command, `-m` module, standard input or the REPL
+//! (`repl.rs`). The interpreter runs on a thread with a large stack so deep
+//! (but legal) recursion through native code raises RecursionError instead
+//! of overflowing; the exit status follows CPython's rules.
+
+mod cli;
+mod repl;
+
+use std::io::{IsTerminal, Read};
+
+use cli::{Options, Parsed, Target};
+use mini_interpreter::Interpreter;
+
+/// Stack of the interpreter thread, and how much of it the VM may use
+/// before raising RecursionError (the rest is headroom for the unwinding
+/// and error-reporting code).
+const THREAD_STACK: usize = 512 << 20;
+const STACK_BUDGET: usize = 480 << 20;
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match cli::parse(&argv) {
+        Parsed::Run(o) => o,
+        Parsed::Print(text) => {
+            print!("{text}");
+            return;
+        }
+        Parsed::Usage(text) => {
+            eprint!("{text}");
+            std::process::exit(2);
+        }
+    };
+    let worker = std::thread::Builder::new()
+        .name("mini".into())
+        .stack_size(THREAD_STACK)
+        .spawn(move || run(opts))
+        .expect("cannot start the interpreter thread");
+    let status = worker.join().unwrap_or(70);
+    std::process::exit(status);
+}
+
+fn new_interpreter() -> Interpreter {
+    let mut interp = Interpreter::with_stack_budget(STACK_BUDGET);
+    for m in mini_stdlib::MODULES {
+        if m.is_package {
+            interp.register_source(&format!("{}.__init__", m.name), m.source);
+        } else {
+            interp.register_source(m.name, m.source);
+        }
+    }
+    mini_profiler::register(&mut interp);
+    mini_interpreter::modules::signal::install_sigint(interp.vm());
+    interp
+}
+
+fn run(opts: Options) -> i32 {
+    let mut interp = new_interpreter();
+    if opts.dis {
+        return disassemble(&mut interp, &opts);
+    }
+    let path0 = match &opts.target {
+        Target::File(f) => {
+            let dir = std::path::Path::new(f).parent().map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
+            Some(if dir.is_empty() { String::new() } else { dir })
+        }
+        _ => Some(String::new()),
+    };
+    interp.set_argv(&opts.args, path0.as_deref());
+    let interactive_stdin = opts.target == Target::Stdin && std::io::stdin().is_terminal();
+    let result = match &opts.target {
+        Target::File(f) => {
+            if std::fs::metadata(f).is_err() {
+                let abs = std::path::absolute(f).map(|p| p.to_string_lossy().to_string()).unwrap_or_else(|_| f.clone());
+                let err = std::fs::File::open(f).err().map(|e| describe_io(&e)).unwrap_or_default();
+                eprintln!("mini: can't open file '{abs}': {err}");
+                return 2;
+            }
+            Some(interp.run_file(f))
+        }
+        Target::Command(c) => Some(interp.run_source(c, "<string>")),
+        Target::Module(m) => Some(interp.run_module(m)),
+        Target::Stdin if interactive_stdin => None,
+        Target::Stdin => {
+            let mut src = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut src) {
+                eprintln!("mini: can't read standard input: {e}");
+                return 2;
+            }
+            Some(interp.run_source(&src, "<stdin>"))
+        }
+    };
+    let mut status = match result {
+        None => 0,
+        Some(Ok(_)) => 0,
+        Some(Err(e)) => {
+            let is_exit = interp.is_system_exit(&e);
+            let st = interp.report_exit(e);
+            if is_exit || !opts.inspect {
+                interp.shutdown();
+                return st;
+            }
+            st
+        }
+    };
+    if interactive_stdin || opts.inspect {
+        if let Some(st) = repl::run(&mut interp, interactive_stdin) {
+            status = st;
+        }
+    }
+    interp.shutdown();
+    status
+}
+
+/// `[Errno 2] No such file or directory`, as CPython words OS errors.
+fn describe_io(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+    match e.raw_os_error() {
+        Some(n) => format!("[Errno {n}] {text}"),
+        None => text,
+    }
+}
+
+fn disassemble(interp: &mut Interpreter, opts: &Options) -> i32 {
+    let Target::File(f) = &opts.target else {
+        eprintln!("mini: --dis needs a file");
+        return 2;
+    };
+    let src = match std::fs::read_to_string(f) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mini: can't open file '{f}': {}", describe_io(&e));
+            return 2;
+        }
+    };
+    match interp.vm().compile_source(&src, f, mini_interpreter::compile::Mode::Exec) {
+        Ok(code) => {
+            print!("{}", mini_interpreter::compile::disasm::disassemble(&code));
+            0
+        }
+        Err(e) => interp.report_exit(e),
+    }
+}
