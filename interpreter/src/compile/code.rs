@@ -135,16 +135,16 @@ impl Code {
                 super::disasm::Operand::Const(k) => (*k as usize) < self.consts.len(),
                 super::disasm::Operand::Name(n) => (*n as usize) < self.names.len(),
                 super::disasm::Operand::Site(s) => (*s as usize) < self.sites.len(),
-                super::disasm::Operand::Label(l) => (*l as usize) < nl,
+                super::disasm::Operand::Label(l) => (*l as usize) < nl && self.labels[*l as usize] as usize <= self.instrs.len(),
                 super::disasm::Operand::Imm(_) => true,
             });
             if !ok {
                 return Err(format!("bad operand at {pc}: {ins:?}"));
             }
         }
-        for l in self.labels.iter() {
-            if *l as usize > self.instrs.len() {
-                return Err("label out of range".into());
+        for e in self.exc_table.iter() {
+            if e.handler as usize >= self.instrs.len() || e.start > e.end || e.end as usize > self.instrs.len() {
+                return Err(format!("bad exception entry {}..{} -> {}", e.start, e.end, e.handler));
             }
         }
         if self.instrs.is_empty() {

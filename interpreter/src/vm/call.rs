@@ -71,21 +71,18 @@ impl Vm {
             }
             Kind::BuiltinFunction | Kind::MethodDescr => {
                 let args = self.take_args(first, nargs, kwnames, nkw);
-                self.clear_slot(abs + 1);
                 let r = self.call_native(&callee, args)?;
                 *self.stack.get_mut(abs) = r;
                 Ok(CallOutcome::Done)
             }
             Kind::Type => {
                 let args = self.take_args(first, nargs, kwnames, nkw);
-                self.clear_slot(abs + 1);
                 self.call_class(fi, &callee, abs, args)
             }
             Kind::BoundMethod => {
                 let bm = callee.downcast::<BoundMethod>().unwrap();
                 let (func, recv) = (bm.func.clone(), bm.receiver.clone());
                 let mut args = self.take_args(first, nargs, kwnames, nkw);
-                self.clear_slot(abs + 1);
                 args.pos.insert(0, recv);
                 if let Value::Obj(f) = &func {
                     if f.kind() == Kind::Function && !f.vt().owns_cls {
@@ -99,17 +96,11 @@ impl Vm {
             }
             _ => {
                 let args = self.take_args(first, nargs, kwnames, nkw);
-                self.clear_slot(abs + 1);
                 let r = self.call_value(&Value::Obj(callee), args)?;
                 *self.stack.get_mut(abs) = r;
                 Ok(CallOutcome::Done)
             }
         }
-    }
-
-    fn clear_slot(&mut self, i: usize) {
-        let old = self.stack.take(i);
-        drop(old);
     }
 
     /// Moves `nargs` arguments starting at slot `first` into an `Args`.

@@ -297,7 +297,11 @@ impl<'a, 'v> Compiler<'a, 'v> {
     }
 
     /// Turns a finished unit into a code object.
-    fn finish_unit(&mut self, u: Unit<'a>) -> ObjRef {
+    fn finish_unit(&mut self, mut u: Unit<'a>) -> ObjRef {
+        // Entries name their handler by label until the labels are bound.
+        for e in u.exc_entries.iter_mut() {
+            e.handler = u.labels[e.handler as usize];
+        }
         let vm = &mut *self.vm;
         let code = Code {
             instrs: u.instrs.into_boxed_slice(),
