@@ -62,8 +62,8 @@ fn run(opts: Options) -> i32 {
     }
     let path0 = match &opts.target {
         Target::File(f) => {
-            let dir = std::path::Path::new(f).parent().map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
-            Some(if dir.is_empty() { String::new() } else { dir })
+            let abs = std::path::absolute(f).unwrap_or_else(|_| f.into());
+            Some(abs.parent().map(|p| p.to_string_lossy().to_string()).unwrap_or_default())
         }
         _ => Some(String::new()),
     };

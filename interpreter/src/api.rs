@@ -97,8 +97,11 @@ impl Interpreter {
         vm.run_code(&code, &d, None)
     }
 
-    /// Runs a file as `__main__` (sets `__file__`).
+    /// Runs a file as `__main__` (sets `__file__`). As in CPython 3.9+,
+    /// the code's filename and `__file__` are the absolute path.
     pub fn run_file(&mut self, path: &str) -> Result<Value, PyErr> {
+        let abs = std::path::absolute(path).map(|p| p.to_string_lossy().to_string()).unwrap_or_else(|_| path.to_string());
+        let path = abs.as_str();
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => return Err(self.vm.io_error(&e, path)),

@@ -236,8 +236,8 @@ impl Builder {
             .posonlyargs
             .iter()
             .chain(a.args.iter())
-            .chain(a.vararg.iter())
             .chain(a.kwonlyargs.iter())
+            .chain(a.vararg.iter())
             .chain(a.kwarg.iter())
         {
             let cur = self.cur();

@@ -136,7 +136,8 @@ pub fn install_streams(vm: &mut Vm) {
 fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "exit", 0, 1)?;
     let c = vm.types.exc.system_exit.clone();
-    let e = vm.new_exception(&c, args.pos.into_vec());
+    let a: Vec<Value> = args.pos.into_vec().into_iter().filter(|v| !v.is_none()).collect();
+    let e = vm.new_exception(&c, a);
     Err(crate::vm::PyErr { exc: e })
 }
 

@@ -139,10 +139,12 @@ pub fn bump_type_epoch() {
 
 /// Computes the C3 linearisation of a class with the given bases.
 /// Returns None when no consistent order exists.
-pub fn c3_mro(this: &ObjRef, bases: &[ObjRef]) -> Option<Vec<ObjRef>> {
+pub fn c3_mro(this: &ObjRef, bases: &[ObjRef]) -> Result<Vec<ObjRef>, Vec<ObjRef>> {
     let mut seqs: Vec<Vec<ObjRef>> = Vec::new();
     for b in bases {
-        let t = b.downcast::<TypeObj>()?;
+        let Some(t) = b.downcast::<TypeObj>() else {
+            return Err(vec![]);
+        };
         seqs.push(t.mro.borrow().clone());
     }
     seqs.push(bases.to_vec());
@@ -150,7 +152,7 @@ pub fn c3_mro(this: &ObjRef, bases: &[ObjRef]) -> Option<Vec<ObjRef>> {
     loop {
         seqs.retain(|s| !s.is_empty());
         if seqs.is_empty() {
-            return Some(out);
+            return Ok(out);
         }
         let mut found = None;
         for s in &seqs {
@@ -161,7 +163,16 @@ pub fn c3_mro(this: &ObjRef, bases: &[ObjRef]) -> Option<Vec<ObjRef>> {
                 break;
             }
         }
-        let c = found?;
+        let Some(c) = found else {
+            // The heads that could not be placed, each once, for the error.
+            let mut heads: Vec<ObjRef> = Vec::new();
+            for s in &seqs {
+                if !heads.iter().any(|h| h.is(&s[0])) {
+                    heads.push(s[0].clone());
+                }
+            }
+            return Err(heads);
+        };
         for s in seqs.iter_mut() {
             if s[0].is(&c) {
                 s.remove(0);

@@ -470,6 +470,16 @@ impl Vm {
                         return self.seq_repeat(b, n).map(Some);
                     }
                 }
+                // A count from an object with __index__.
+                for (seq, count) in [(a, b), (b, a)] {
+                    if seq.as_obj().is_some_and(|o| is_seq_kind(o.kind())) && count.as_obj().is_some_and(|o| o.vt().owns_cls) {
+                        let cls = self.type_of(count);
+                        if self.lookup_mro(&cls, &self.names.index.clone()).is_some() {
+                            let n = self.index_value(count)?;
+                            return self.seq_repeat(seq, Num::Int(n)).map(Some);
+                        }
+                    }
+                }
                 Ok(None)
             }
             BinOp::Mod => {

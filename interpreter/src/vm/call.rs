@@ -180,7 +180,7 @@ impl Vm {
             return self.enter_function_args(func, args, ret, caller_top);
         }
         let nregs = code.nregs as usize;
-        if self.frames.len() + self.native_depth >= self.recursion_limit {
+        if self.frames.len() + self.native_depth > self.recursion_limit {
             // Leave the arguments for the caller's frame to clean up.
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
@@ -256,7 +256,7 @@ impl Vm {
                 }
             };
         }
-        if self.frames.len() + self.native_depth >= self.recursion_limit {
+        if self.frames.len() + self.native_depth > self.recursion_limit {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
         let nregs = code.nregs as usize;
@@ -629,7 +629,7 @@ impl Vm {
         let builtins = self.builtins_for(globals);
         let base = self.stack_top();
         let nregs = c.nregs as usize;
-        if self.frames.len() + self.native_depth >= self.recursion_limit {
+        if self.frames.len() + self.native_depth > self.recursion_limit {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
         if !self.stack.ensure(base + nregs) {

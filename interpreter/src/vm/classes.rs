@@ -157,7 +157,7 @@ impl Vm {
         let fun = f.downcast::<Function>().unwrap();
         let code: &Code = unsafe { fun.code.payload_unchecked::<Code>() };
         let base = self.stack_top();
-        if self.frames.len() + self.native_depth >= self.recursion_limit {
+        if self.frames.len() + self.native_depth > self.recursion_limit {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
         if !self.stack.ensure(base + code.nregs as usize) {
@@ -347,6 +347,11 @@ impl Vm {
         if dd.get_str(&self.names.doc).is_none() {
             dd.set_str(&self.names.doc.clone(), Value::None);
         }
+        // A class that defines __eq__ but not __hash__ is unhashable.
+        let hash_name = self.intern("__hash__");
+        if dd.get_str(&self.names.eq).is_some() && dd.get_str(&hash_name).is_none() {
+            dd.set_str(&hash_name, Value::None);
+        }
         let tp = TypeObj {
             name: RefCell::new(name.to_string()),
             qualname: RefCell::new(qualname),
@@ -364,12 +369,9 @@ impl Vm {
         let t = self.types.type_.clone();
         let cls = self.alloc(&t, tp);
         let mro = match c3_mro(&cls, &base_objs) {
-            Some(m) => m,
-            None => {
-                let names: Vec<String> = base_objs
-                    .iter()
-                    .map(|b| b.downcast::<TypeObj>().unwrap().name())
-                    .collect();
+            Ok(m) => m,
+            Err(heads) => {
+                let names: Vec<String> = heads.iter().map(|b| b.downcast::<TypeObj>().unwrap().name()).collect();
                 return Err(self.type_error(format!(
                     "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                     names.join(", ")
@@ -400,7 +402,7 @@ impl Vm {
         let cdict = cls.downcast::<TypeObj>().unwrap().dict.clone();
         for (k, v) in cdict.downcast::<Dict>().unwrap().items() {
             if let Value::Obj(vo) = &v {
-                if vo.vt().owns_cls {
+                if vo.vt().owns_cls || vo.kind() == Kind::Property {
                     if let Some(sn) = self.lookup_special(&v, &self.names.set_name.clone()) {
                         self.call(&sn, vec![v.clone(), Value::Obj(cls.clone()), k.clone()])?;
                     }

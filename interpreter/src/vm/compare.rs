@@ -177,23 +177,23 @@ impl Vm {
             if fo.kind() == Kind::MethodDescr {
                 // A builtin type's comparison (inherited by a subclass, or
                 // object's default identity comparison).
+                if op == CmpOp::Ne {
+                    // object.__ne__ inverts a Python-level __eq__.
+                    let cls = self.type_of(a);
+                    let eqn = self.names.eq.clone();
+                    if let Some(eqf) = self.lookup_mro(&cls, &eqn) {
+                        if !matches!(&eqf, Value::Obj(o) if o.kind() == Kind::MethodDescr) {
+                            let r = self.call(&eqf, vec![a.clone(), b.clone()])?;
+                            if r.is(&Value::Obj(self.not_implemented.clone())) {
+                                return Ok(r);
+                            }
+                            return Ok(Value::Bool(!self.truthy(&r)?));
+                        }
+                    }
+                }
                 return match self.native_compare(op, a, b)? {
                     Some(t) => Ok(Value::Bool(t)),
                     None => {
-                        if op == CmpOp::Ne {
-                            // object.__ne__ inverts __eq__.
-                            let cls = self.type_of(a);
-                            let eqf = self.lookup_mro(&cls, &self.names.eq.clone());
-                            if let Some(eqf) = eqf {
-                                if !matches!(&eqf, Value::Obj(o) if o.kind() == Kind::MethodDescr) {
-                                    let r = self.call(&eqf, vec![a.clone(), b.clone()])?;
-                                    if r.is(&Value::Obj(self.not_implemented.clone())) {
-                                        return Ok(r);
-                                    }
-                                    return Ok(Value::Bool(!self.truthy(&r)?));
-                                }
-                            }
-                        }
                         if op == CmpOp::Eq && a.is(b) {
                             return Ok(Value::Bool(true));
                         }
@@ -277,6 +277,21 @@ impl Vm {
                 let rb = y.downcast::<crate::object::range::Range>().unwrap();
                 let (la, lb) = (ra.len(), rb.len());
                 let e = la == lb && (la == 0 || (ra.start == rb.start && (la == 1 || ra.step == rb.step)));
+                Ok(Some(if op == CmpOp::Eq { e } else { !e }))
+            }
+            Kind::Slice => {
+                let (sa, sb) = (x.downcast::<crate::object::range::Slice>().unwrap(), y.downcast::<crate::object::range::Slice>().unwrap());
+                let va = [sa.start.clone(), sa.stop.clone(), sa.step.clone()];
+                let vb = [sb.start.clone(), sb.stop.clone(), sb.step.clone()];
+                self.seq_compare(op, &va, &vb).map(Some)
+            }
+            Kind::BoundMethod if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                let (ma, mb) = (
+                    x.downcast::<crate::object::function::BoundMethod>().unwrap(),
+                    y.downcast::<crate::object::function::BoundMethod>().unwrap(),
+                );
+                let (fa, fb, ra, rb) = (ma.func.clone(), mb.func.clone(), ma.receiver.clone(), mb.receiver.clone());
+                let e = ra.is(&rb) && self.eq(&fa, &fb)?;
                 Ok(Some(if op == CmpOp::Eq { e } else { !e }))
             }
             _ => {

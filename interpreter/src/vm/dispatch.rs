@@ -676,6 +676,15 @@ impl Vm {
                     }
                     Instr::Raise { kind, exc, cause } => {
                         sync!();
+                        if kind == RaiseKind::Reraise {
+                            // A bare `raise` keeps the traceback as it is.
+                            if let Some(Value::Obj(o)) = self.exc_stack.last().cloned() {
+                                match self.unwind_reraise(PyErr { exc: o }, entry) {
+                                    Ok(()) => continue 'frame,
+                                    Err(e) => return Err(e),
+                                }
+                            }
+                        }
                         let e = if kind == RaiseKind::Reraise { Value::None } else { r!(exc).clone() };
                         let c = if kind == RaiseKind::RaiseFrom { Some(r!(cause).clone()) } else { None };
                         break 'dispatch self.raise_instr(kind, e, c);

@@ -168,7 +168,7 @@ impl Vm {
             inner.state = GenState::Running;
             inner.saved.take().expect("suspended generator has a frame")
         };
-        if self.frames.len() + self.native_depth >= self.recursion_limit {
+        if self.frames.len() + self.native_depth > self.recursion_limit {
             let mut inner = g.inner.borrow_mut();
             inner.saved = Some(saved);
             inner.state = GenState::Suspended;

@@ -200,7 +200,7 @@ impl Vm {
                     "__cause__" => Some(e.cause.borrow().clone()),
                     "__context__" => Some(e.context.borrow().clone()),
                     "__suppress_context__" => Some(Value::Bool(e.suppress_context.get())),
-                    "value" | "code" | "errno" | "strerror" | "filename" | "name" | "path" | "msg"
+                    "value" | "code" | "errno" | "strerror" | "filename" | "filename2" | "name" | "path" | "msg"
                     | "lineno" | "offset" | "text" | "end_lineno" | "end_offset" | "obj" => {
                         self.exception_default_attr(o, &n)
                     }
@@ -334,7 +334,7 @@ impl Vm {
             }),
             "errno" if is(self, &self.types.exc.os_error) => Some(if args.len() >= 2 { first } else { Value::None }),
             "strerror" if is(self, &self.types.exc.os_error) => Some(if args.len() >= 2 { args[1].clone() } else { Value::None }),
-            "filename" if is(self, &self.types.exc.os_error) => Some(args.get(2).cloned().unwrap_or(Value::None)),
+            "filename" | "filename2" if is(self, &self.types.exc.os_error) => Some(Value::None),
             "name" | "path" if is(self, &self.types.exc.import_error) => Some(Value::None),
             "name" if is(self, &self.types.exc.name_error) || is(self, &self.types.exc.attribute_error) => Some(Value::None),
             "obj" if is(self, &self.types.exc.attribute_error) => Some(Value::None),

@@ -241,10 +241,6 @@ impl Vm {
                     Some(s) => format!("{{{s}}}"),
                     None => "{...}".into(),
                 };
-                if o.vt().owns_cls {
-                    let n = self.type_name(&Value::Obj(o.clone()));
-                    return Ok(format!("{n}({body})"));
-                }
                 Ok(body)
             }
             Kind::Set => {
@@ -461,6 +457,21 @@ impl Vm {
             .and_then(|a| a.downcast::<Tuple>().map(|t| t.as_slice().to_vec()))
             .unwrap_or_default();
         let key_error = self.types.exc.key_error.clone();
+        let os_error = self.types.exc.os_error.clone();
+        if items.len() == 2 && self.isinstance(&Value::Obj(o.clone()), &os_error) {
+            let errno = self.to_str(&items[0])?;
+            let strerror = self.to_str(&items[1])?;
+            let (n1, n2) = (self.intern("filename"), self.intern("filename2"));
+            let fname = self.get_attr_opt(&Value::Obj(o.clone()), &n1)?;
+            let fname2 = self.get_attr_opt(&Value::Obj(o.clone()), &n2)?;
+            return Ok(match (fname, fname2) {
+                (Some(f), Some(f2)) if !f.is_none() && !f2.is_none() => {
+                    format!("[Errno {errno}] {strerror}: {} -> {}", self.repr(&f)?, self.repr(&f2)?)
+                }
+                (Some(f), _) if !f.is_none() => format!("[Errno {errno}] {strerror}: {}", self.repr(&f)?),
+                _ => format!("[Errno {errno}] {strerror}"),
+            });
+        }
         match items.len() {
             0 => Ok(String::new()),
             1 => {

@@ -116,7 +116,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 self.u().flow = Flow::Unreachable;
                 Ok(())
             }
-            StmtKind::With { items, body } => self.with_stmt(items, body),
+            StmtKind::With { items, body } => self.with_stmt(s.span, items, body),
             StmtKind::Import(names) => self.import(names),
             StmtKind::ImportFrom {
                 module,
@@ -679,7 +679,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         Ok(())
     }
 
-    fn with_stmt(&mut self, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+    fn with_stmt(&mut self, span: Span, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
         let item = &items[0];
         let m = self.mark();
         let ctx = self.expr_any(&item.context)?;
@@ -701,7 +701,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         });
         let entry = self.ur().flow.clone();
         if items.len() > 1 {
-            self.with_stmt(&items[1..], body)?;
+            self.with_stmt(span, &items[1..], body)?;
         } else {
             self.stmts(body)?;
         }
@@ -709,7 +709,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
         self.close_protect(p);
         let out = self.ur().flow.clone();
         if !out.is_unreachable() {
-            let saved = self.set_pos(item.context.span);
+            // CPython places the __exit__ calls at the whole statement.
+            let saved = self.set_pos(span);
             self.call_exit_none(base);
             self.restore_pos(saved);
             self.emit(Instr::Jump { label: end });
@@ -722,7 +723,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         self.bind_label(handler);
         self.u().flow = hflow.clone();
-        let saved = self.set_pos(item.context.span);
+        let saved = self.set_pos(span);
         self.emit(Instr::PushExc { src: exc });
         let cleanup = self.new_label();
         let swallow = self.new_label();

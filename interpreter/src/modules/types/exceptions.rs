@@ -19,6 +19,8 @@ pub fn install(vm: &mut Vm) {
     vm.add_method(&b, "__repr__", exc_repr);
     vm.add_method(&b, "with_traceback", with_traceback);
     vm.add_method(&b, "add_note", add_note);
+    let os = vm.types.exc.os_error.clone();
+    vm.add_method(&os, "__init__", os_error_init);
     for t in [vm.types.exc.import_error.clone(), vm.types.exc.attribute_error.clone(), vm.types.exc.name_error.clone()] {
         vm.add_method(&t, "__init__", kw_attr_init);
     }
@@ -63,6 +65,33 @@ fn exc_init(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         if let Some(e) = exc_base(o) {
             let t = vm.new_tuple(args.pos.into_vec());
             e.args.replace(t);
+        }
+    }
+    Ok(Value::None)
+}
+
+/// `OSError(errno, strerror[, filename[, winerror[, filename2]]])`: with a
+/// filename, `args` keeps only (errno, strerror) and the names become
+/// attributes, as in CPython.
+fn os_error_init(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    let me = args.pos.remove(0);
+    if !args.kw.is_empty() {
+        let t = vm.type_name(&me);
+        return Err(vm.type_error(format!("{t}() takes no keyword arguments")));
+    }
+    let pos = args.pos.into_vec();
+    let Value::Obj(o) = &me else { return Ok(Value::None) };
+    let n = pos.len();
+    let kept = if (3..=5).contains(&n) { pos[..2].to_vec() } else { pos.clone() };
+    if let Some(e) = exc_base(o) {
+        let t = vm.new_tuple(kept);
+        e.args.replace(t);
+    }
+    if (3..=5).contains(&n) {
+        let err = crate::vm::PyErr { exc: o.clone() };
+        vm.set_exc_attr(&err, "filename", pos[2].clone());
+        if n == 5 {
+            vm.set_exc_attr(&err, "filename2", pos[4].clone());
         }
     }
     Ok(Value::None)
