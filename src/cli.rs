@@ -25,8 +25,6 @@ pub struct Options {
     pub inspect: bool,
     /// `--dis`: print the bytecode of FILE instead of running it.
     pub dis: bool,
-    /// True when no target was named (`mini` alone).
-    pub implicit_stdin: bool,
 }
 
 pub enum Parsed {
@@ -115,7 +113,6 @@ pub fn parse(argv: &[String]) -> Parsed {
                                 args,
                                 inspect,
                                 dis,
-                                implicit_stdin: false,
                             });
                         }
                         other => return usage_error(&format!("Unknown option: -{other}")),
@@ -138,7 +135,6 @@ pub fn parse(argv: &[String]) -> Parsed {
         args,
         inspect,
         dis,
-        implicit_stdin: false,
     })
 }
 
@@ -150,7 +146,6 @@ fn run(target: Target, rest: &[String], inspect: bool, dis: bool, implicit: bool
         args,
         inspect,
         dis,
-        implicit_stdin: implicit,
     })
 }
 
@@ -189,6 +184,6 @@ mod tests {
         assert!(matches!(p(&["-c"]), Parsed::Usage(_)));
         assert!(matches!(p(&["-Z"]), Parsed::Usage(_)));
         assert!(matches!(p(&["--bogus"]), Parsed::Usage(_)));
-        assert!(matches!(p(&[]), Parsed::Run(Options { target: Target::Stdin, implicit_stdin: true, .. })));
+        assert!(matches!(p(&[]), Parsed::Run(Options { target: Target::Stdin, .. })));
     }
 }

@@ -38,6 +38,7 @@ fn main() {
         .spawn(move || run(opts))
         .expect("cannot start the interpreter thread");
     let status = worker.join().unwrap_or(70);
+    // Output is flushed by Interpreter::shutdown; exit without unwinding.
     std::process::exit(status);
 }
 
@@ -57,8 +58,15 @@ fn new_interpreter() -> Interpreter {
 
 fn run(opts: Options) -> i32 {
     let mut interp = new_interpreter();
+    let status = run_with(&mut interp, opts);
+    // The process is about to exit: skip freeing the heap object by object.
+    std::mem::forget(interp);
+    status
+}
+
+fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
     if opts.dis {
-        return disassemble(&mut interp, &opts);
+        return disassemble(interp, &opts);
     }
     let path0 = match &opts.target {
         Target::File(f) => {
@@ -105,7 +113,7 @@ fn run(opts: Options) -> i32 {
         }
     };
     if interactive_stdin || opts.inspect {
-        if let Some(st) = repl::run(&mut interp, interactive_stdin) {
+        if let Some(st) = repl::run(interp, interactive_stdin) {
             status = st;
         }
     }

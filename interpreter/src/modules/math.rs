@@ -4,7 +4,7 @@
 //! `floor`/`ceil`/`trunc`).
 
 use num_bigint::BigInt;
-use num_integer::{Integer, Roots};
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::object::rc::ObjRef;

@@ -120,6 +120,26 @@ impl Vm {
         self.add_descr(cls, name, func, MethodKind::Static);
     }
 
+    /// Adds a read-only data attribute computed by `func(self)` (a property
+    /// whose getter is native, like CPython's getset descriptors).
+    pub fn add_getter(&mut self, cls: &ObjRef, name: &'static str, func: NativeFn) {
+        let f = self.new_builtin(None, name, func);
+        let t = self.types.property.clone();
+        let n = self.str_val(name);
+        let p = self.alloc(
+            &t,
+            crate::object::function::Property {
+                fget: std::cell::RefCell::new(Value::Obj(f)),
+                fset: std::cell::RefCell::new(Value::None),
+                fdel: std::cell::RefCell::new(Value::None),
+                doc: std::cell::RefCell::new(Value::None),
+                name: std::cell::RefCell::new(n),
+            },
+        );
+        let dict = cls.downcast::<TypeObj>().unwrap().dict.clone();
+        self.set_in(&dict, name, Value::Obj(p));
+    }
+
     /// Creates a new module object populated by `fill`.
     pub fn make_module(&mut self, name: &str, fill: impl FnOnce(&mut Vm, &ObjRef)) -> ObjRef {
         let m = self.new_module(name);

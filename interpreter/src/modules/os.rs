@@ -14,7 +14,10 @@ const M: &str = "os";
 const P: &str = "posixpath";
 
 pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
-    let path = init_path(vm)?;
+    // `os.path` is `posixpath`, registered under both names as CPython does.
+    let path = vm.import_module("posixpath")?;
+    let key = vm.intern("os.path");
+    vm.sys_modules.downcast::<crate::object::dict::Dict>().unwrap().set_str(&key, Value::Obj(path.clone()));
     Ok(vm.make_module("os", |vm, d| {
         let fns: &[(&'static str, crate::object::function::NativeFn)] = &[
             ("getpid", getpid),

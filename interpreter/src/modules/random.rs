@@ -7,7 +7,7 @@ use std::any::Any;
 use std::cell::RefCell;
 
 use num_bigint::{BigInt, Sign};
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive};
 
 use crate::object::kind::Kind;
 use crate::object::native::{native_ref, Native, NativeObject};

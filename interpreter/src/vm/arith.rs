@@ -143,7 +143,7 @@ impl Vm {
                     return Err(self.zero_division("integer division or modulo by zero"));
                 }
                 match x.checked_div_euclid(y) {
-                    Some(_) => Value::Int(x.div_floor(&y)),
+                    Some(_) => Value::Int(Integer::div_floor(&x, &y)),
                     None => self.new_bigint(BigInt::from(x).div_floor(&BigInt::from(y))),
                 }
             }
@@ -374,7 +374,12 @@ impl Vm {
             if let Some(r) = self.native_binop(op, a, b)? {
                 return Ok(r);
             }
-            return Err(self.unsupported(op, a, b));
+            // Native-object types (dict views, ...) define their operators
+            // as methods.
+            let native = |v: &Value| matches!(v, Value::Obj(o) if o.kind() == Kind::Native);
+            if !native(a) && !native(b) {
+                return Err(self.unsupported(op, a, b));
+            }
         }
         self.dunder_binop(op, a, b, false)
     }
@@ -627,10 +632,10 @@ impl Vm {
                         }
                     }
                     (BinOp::Or, Kind::Dict) => {
-                        if matches!(b, Value::Obj(x) if x.kind() == Kind::Dict) {
-                            self.dict_update_from(&a, b, None)?;
-                            return Ok(a);
-                        }
+                        // `d |= other` accepts anything dict.update accepts.
+                        let d = a.as_obj().unwrap().clone();
+                        crate::modules::types::dict::update_from_arg(self, &d, b.clone())?;
+                        return Ok(a);
                     }
                     _ => {}
                 }

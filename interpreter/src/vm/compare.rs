@@ -225,6 +225,17 @@ impl Vm {
             return Ok(Some(true));
         }
         let (kx, ky) = (x.kind(), y.kind());
+        if kx == Kind::Native || ky == Kind::Native {
+            // Keys and items views compare as sets.
+            use crate::modules::types::views::view_as_set;
+            let sx = if kx == Kind::Set { Some(x.clone()) } else { view_as_set(self, a)? };
+            let sy = if ky == Kind::Set { Some(y.clone()) } else { view_as_set(self, b)? };
+            if let (Some(sx), Some(sy)) = (sx, sy) {
+                if !(sx.is(x) && sy.is(y)) {
+                    return self.native_compare(op, &Value::Obj(sx), &Value::Obj(sy));
+                }
+            }
+        }
         let same_family = kx == ky;
         if !same_family {
             return Ok(None);

@@ -14,7 +14,6 @@
 
 use crate::compile::code::Code;
 use crate::compile::opcode::{BinOp, CmpOp, Instr, RaiseKind, UnaryOp, FORMAT_HAS_SPEC};
-use crate::object::dict::Dict;
 use crate::object::list::List;
 use crate::object::tuple::Tuple;
 use crate::object::value::Value;
@@ -736,7 +735,8 @@ impl Vm {
                     }
                     Instr::Yield { dst: _, src } => {
                         sync!();
-                        let v = take!(src);
+                        // The source may be a local that lives on.
+                        let v = r!(src).clone();
                         match tri!(self.yield_value(v, entry)) {
                             Next::Continue => continue 'frame,
                             Next::Return(v) => return Ok(v),
@@ -794,10 +794,5 @@ impl Vm {
                 Err(e) => return Err(e),
             }
         }
-    }
-
-    /// Values of a dict register used by StoreName & co.
-    pub(crate) fn frame_locals_dict(&self, fi: usize) -> Option<&Dict> {
-        self.frames[fi].locals.as_ref().and_then(|d| d.downcast::<Dict>())
     }
 }

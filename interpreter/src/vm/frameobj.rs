@@ -11,7 +11,6 @@ use crate::object::dict::Dict;
 use crate::object::function::CellObj;
 use crate::object::kind::Kind;
 use crate::object::rc::{ObjRef, Payload};
-use crate::object::str::str_of;
 use crate::object::value::Value;
 use crate::vm::frame::Frame;
 use crate::vm::Vm;
@@ -271,12 +270,5 @@ impl Vm {
                 lineno,
             },
         )
-    }
-
-    /// Name of a frame's function for tracebacks (`co_name`).
-    pub(crate) fn frame_name(fo: &ObjRef) -> String {
-        fo.downcast::<FrameObj>()
-            .and_then(|f| f.code.downcast::<crate::compile::code::Code>().map(|c| str_of(&c.name).unwrap_or("?").to_string()))
-            .unwrap_or_default()
     }
 }

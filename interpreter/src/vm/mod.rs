@@ -567,6 +567,10 @@ impl Vm {
 
 impl Drop for Vm {
     fn drop(&mut self) {
+        // Break every remaining cycle so an embedder that drops the
+        // interpreter gets its memory back (the binary exits without this).
+        self.finalizing = true;
+        self.clear_all_tracked();
         crate::gc::heap::set_trap(std::ptr::null());
     }
 }

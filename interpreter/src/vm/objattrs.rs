@@ -355,6 +355,14 @@ impl Vm {
         }
     }
 
+    /// A module's `__name__` (or "?").
+    pub(crate) fn module_name_of(&self, m: &ObjRef) -> String {
+        m.downcast::<crate::object::module::Module>()
+            .and_then(|md| md.dict.downcast::<crate::object::dict::Dict>().and_then(|d| d.get_str(&self.names.name)))
+            .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())))
+            .unwrap_or_else(|| "?".into())
+    }
+
     /// Builtin attribute assignment (`f.__name__ = ...`, `e.__cause__ = ...`).
     pub(crate) fn builtin_setattr(&mut self, o: &ObjRef, name: &ObjRef, v: Option<Value>) -> PyResult<Option<()>> {
         let Some(n) = str_of(name) else {
@@ -362,6 +370,20 @@ impl Vm {
         };
         let n = n.to_string();
         match o.kind() {
+            Kind::Module => {
+                let d = o.downcast::<crate::object::module::Module>().unwrap().dict.clone();
+                let dd = d.downcast::<crate::object::dict::Dict>().unwrap();
+                match v {
+                    Some(v) => dd.set_str(name, v),
+                    None => {
+                        if dd.del_str(name).is_none() {
+                            let mn = self.module_name_of(o);
+                            return Err(self.attribute_error(format!("module '{mn}' has no attribute '{n}'")));
+                        }
+                    }
+                }
+                return Ok(Some(()));
+            }
             Kind::Function => {
                 let f = o.downcast::<Function>().unwrap();
                 let val = v.clone().unwrap_or(Value::None);
@@ -524,7 +546,7 @@ impl Vm {
     /// `dir(v)`: sorted attribute names.
     pub fn dir_of(&mut self, v: &Value) -> PyResult<Vec<String>> {
         let mut names: Vec<String> = Vec::new();
-        let mut add_dict = |d: &ObjRef, names: &mut Vec<String>| {
+        let add_dict = |d: &ObjRef, names: &mut Vec<String>| {
             if let Some(dd) = d.downcast::<Dict>() {
                 for k in dd.keys() {
                     if let Some(s) = k.as_obj().and_then(|o| str_of(o)) {

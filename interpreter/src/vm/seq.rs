@@ -321,7 +321,7 @@ impl Vm {
                 let si = self.slice_indices(s, r.len() as usize)?;
                 let start = r.start + si.start * r.step;
                 let step = r.step * si.step;
-                let stop = start + si.len as i64 * step;
+                let stop = r.start + si.stop * r.step;
                 let t = self.types.range.clone();
                 Ok(Value::Obj(self.alloc(&t, Range { start, stop, step })))
             }

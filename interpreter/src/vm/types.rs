@@ -113,7 +113,7 @@ macro_rules! builtin_types {
         impl Types {
             pub fn create() -> Types {
                 let (type_, object, dict) = bootstrap();
-                let mut mk = |name: &str, kind: Kind, flags: u32, base: &ObjRef| {
+                let mk = |name: &str, kind: Kind, flags: u32, base: &ObjRef| {
                     new_builtin_type(&type_, &dict, name, base, kind, flags)
                 };
                 $(let $field = mk($name, Kind::$kind, $flags, &object);)*

@@ -158,6 +158,22 @@ pub fn compile_module(
     c.enter_unit(scope, "<module>", "<module>", 1);
     if mode == Mode::Exec {
         c.docstring(&module.body)?;
+        // A module docstring becomes `__doc__`.
+        if let Some(ast::Stmt {
+            kind: ast::StmtKind::Expr(e),
+            span,
+        }) = module.body.first()
+        {
+            if let ast::ExprKind::Constant(ast::Constant::Str(_)) = &e.kind {
+                let saved = c.set_pos(*span);
+                let t = c.temp();
+                c.expr_to(e, t)?;
+                let d = c.name("__doc__");
+                c.emit(Instr::StoreName { src: t, name: d });
+                c.release(t);
+                c.restore_pos(saved);
+            }
+        }
     }
     if mode == Mode::Eval {
         let e = match module.body.first().map(|s| &s.kind) {

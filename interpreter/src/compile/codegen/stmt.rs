@@ -80,7 +80,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 iter,
                 body,
                 orelse,
-            } => self.for_stmt(target, iter, body, orelse),
+            } => self.for_stmt(s.span, target, iter, body, orelse),
             StmtKind::FunctionDef(f) => self.function_def(f, s.span),
             StmtKind::ClassDef(c) => self.class_def(c, s.span),
             StmtKind::Try {
@@ -117,7 +117,12 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 Ok(())
             }
             StmtKind::With { items, body } => self.with_stmt(s.span, items, body),
-            StmtKind::Import(names) => self.import(names),
+            StmtKind::Import(names) => {
+                let saved = self.set_pos(s.span);
+                let r = self.import(names);
+                self.restore_pos(saved);
+                r
+            }
             StmtKind::ImportFrom {
                 module,
                 names,
@@ -130,16 +135,22 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 match msg {
                     Some(m) => {
                         let r = self.expr_any(m)?;
-                        self.emit(Instr::RaiseAssert {
-                            msg: r,
-                            no_msg: false,
-                        });
+                        self.emit_at(
+                            test.span,
+                            Instr::RaiseAssert {
+                                msg: r,
+                                no_msg: false,
+                            },
+                        );
                     }
                     None => {
-                        self.emit(Instr::RaiseAssert {
-                            msg: 0,
-                            no_msg: true,
-                        });
+                        self.emit_at(
+                            test.span,
+                            Instr::RaiseAssert {
+                                msg: 0,
+                                no_msg: true,
+                            },
+                        );
                     }
                 }
                 self.bind_label(ok);
@@ -273,6 +284,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     fn for_stmt(
         &mut self,
+        span: Span,
         target: &'a Expr,
         iter: &'a Expr,
         body: &'a [Stmt],
@@ -281,7 +293,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let m = self.mark();
         let src = self.expr_any(iter)?;
         let it = self.temp();
-        self.emit_at(iter.span, Instr::GetIter { dst: it, src });
+        // CPython locates GET_ITER and FOR_ITER at the whole statement.
+        self.emit_at(span, Instr::GetIter { dst: it, src });
         let entry = self.loop_entry_flow(body, orelse);
         self.u().flow = entry.clone();
         let top = self.new_label();
@@ -293,7 +306,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             ExprKind::Name(n) => self.local_reg(n),
             _ => None,
         };
-        let saved = self.set_pos(iter.span);
+        let saved = self.set_pos(span);
         match direct {
             Some(r) => {
                 self.emit(Instr::ForIter {

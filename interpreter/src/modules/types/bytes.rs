@@ -16,16 +16,8 @@ pub fn install(vm: &mut Vm) {
     vm.add_method(&t, "hex", hex);
     vm.add_classmethod(&t, "fromhex", fromhex);
     vm.add_method(&t, "join", join);
-    vm.add_method(&t, "startswith", startswith);
-    vm.add_method(&t, "endswith", endswith);
-    vm.add_method(&t, "find", find);
-    vm.add_method(&t, "count", count);
-    vm.add_method(&t, "replace", replace);
-    vm.add_method(&t, "split", split);
-    vm.add_method(&t, "strip", strip);
-    vm.add_method(&t, "upper", upper);
-    vm.add_method(&t, "lower", lower);
     vm.add_method(&t, "__len__", blen);
+    super::bytes_methods::install(vm);
 }
 
 fn data(v: &Value) -> Vec<u8> {
@@ -225,134 +217,6 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
     }
     Ok(Value::Obj(vm.new_bytes(out)))
-}
-
-fn arg_bytes(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
-    match v {
-        Value::Obj(o) if o.kind() == Kind::Bytes => Ok(o.downcast::<Bytes>().unwrap().data.clone()),
-        other => {
-            let t = vm.type_name(other);
-            Err(vm.type_error(format!("a bytes-like object is required, not '{t}'")))
-        }
-    }
-}
-
-fn startswith(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let p = arg_bytes(vm, &args.pos[1])?;
-    Ok(Value::Bool(d.starts_with(&p)))
-}
-
-fn endswith(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let p = arg_bytes(vm, &args.pos[1])?;
-    Ok(Value::Bool(d.ends_with(&p)))
-}
-
-fn find(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let p = arg_bytes(vm, &args.pos[1])?;
-    if p.is_empty() {
-        return Ok(Value::Int(0));
-    }
-    Ok(Value::Int(d.windows(p.len()).position(|w| w == &p[..]).map(|i| i as i64).unwrap_or(-1)))
-}
-
-fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let p = arg_bytes(vm, &args.pos[1])?;
-    if p.is_empty() {
-        return Ok(Value::Int(d.len() as i64 + 1));
-    }
-    let mut n = 0;
-    let mut i = 0;
-    while i + p.len() <= d.len() {
-        if d[i..i + p.len()] == p[..] {
-            n += 1;
-            i += p.len();
-        } else {
-            i += 1;
-        }
-    }
-    Ok(Value::Int(n))
-}
-
-fn replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let old = arg_bytes(vm, &args.pos[1])?;
-    let new = arg_bytes(vm, &args.pos[2])?;
-    let mut out = Vec::new();
-    let mut i = 0;
-    if old.is_empty() {
-        for &b in &d {
-            out.extend_from_slice(&new);
-            out.push(b);
-        }
-        out.extend_from_slice(&new);
-        return Ok(Value::Obj(vm.new_bytes(out)));
-    }
-    while i < d.len() {
-        if i + old.len() <= d.len() && d[i..i + old.len()] == old[..] {
-            out.extend_from_slice(&new);
-            i += old.len();
-        } else {
-            out.push(d[i]);
-            i += 1;
-        }
-    }
-    Ok(Value::Obj(vm.new_bytes(out)))
-}
-
-fn split(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let parts: Vec<Vec<u8>> = match args.pos.get(1) {
-        None | Some(Value::None) => d
-            .split(|b| b.is_ascii_whitespace())
-            .filter(|p| !p.is_empty())
-            .map(|p| p.to_vec())
-            .collect(),
-        Some(sep) => {
-            let sep = arg_bytes(vm, &sep.clone())?;
-            if sep.is_empty() {
-                return Err(vm.value_error("empty separator"));
-            }
-            let mut out = Vec::new();
-            let mut start = 0;
-            let mut i = 0;
-            while i + sep.len() <= d.len() {
-                if d[i..i + sep.len()] == sep[..] {
-                    out.push(d[start..i].to_vec());
-                    i += sep.len();
-                    start = i;
-                } else {
-                    i += 1;
-                }
-            }
-            out.push(d[start..].to_vec());
-            out
-        }
-    };
-    let items: Vec<Value> = parts.into_iter().map(|p| Value::Obj(vm.new_bytes(p))).collect();
-    Ok(Value::Obj(vm.new_list(items)))
-}
-
-fn strip(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let d = data(&args.pos[0]);
-    let set: Vec<u8> = match args.pos.get(1) {
-        None | Some(Value::None) => b" \t\n\r\x0b\x0c".to_vec(),
-        Some(v) => arg_bytes(vm, &v.clone())?,
-    };
-    let start = d.iter().position(|b| !set.contains(b)).unwrap_or(d.len());
-    let end = d.iter().rposition(|b| !set.contains(b)).map(|i| i + 1).unwrap_or(start);
-    Ok(Value::Obj(vm.new_bytes(d[start..end.max(start)].to_vec())))
-}
-
-fn upper(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Obj(vm.new_bytes(data(&args.pos[0]).to_ascii_uppercase())))
-}
-
-fn lower(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Obj(vm.new_bytes(data(&args.pos[0]).to_ascii_lowercase())))
 }
 
 fn blen(_vm: &mut Vm, args: Args) -> PyResult<Value> {

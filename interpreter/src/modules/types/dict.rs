@@ -54,6 +54,18 @@ fn update_impl(vm: &mut Vm, d: &crate::object::rc::ObjRef, args: &mut Args, name
         return Err(vm.type_error(format!("{name} expected at most 1 argument, got {}", args.pos.len() - 1)));
     }
     if let Some(src) = args.pos.get(1).cloned() {
+        update_from_arg(vm, d, src)?;
+    }
+    for (k, v) in std::mem::take(&mut args.kw) {
+        vm.dict_set(d, Value::Obj(k), v)?;
+    }
+    Ok(())
+}
+
+/// `d.update(src)` for one positional argument: a mapping (anything with
+/// `keys`) or an iterable of pairs.
+pub(crate) fn update_from_arg(vm: &mut Vm, d: &crate::object::rc::ObjRef, src: Value) -> PyResult<()> {
+    {
         let is_mapping = match &src {
             Value::Obj(o) if o.kind() == Kind::Dict => true,
             _ => vm.get_attr_opt(&src, &vm.names.keys.clone())?.is_some(),
@@ -84,9 +96,6 @@ fn update_impl(vm: &mut Vm, d: &crate::object::rc::ObjRef, args: &mut Args, name
                 i += 1;
             }
         }
-    }
-    for (k, v) in std::mem::take(&mut args.kw) {
-        vm.dict_set(d, Value::Obj(k), v)?;
     }
     Ok(())
 }

@@ -22,6 +22,8 @@ pub fn install(vm: &mut Vm) {
     vm.add_classmethod(&t, "fromhex", float_fromhex);
     vm.add_method(&t, "as_integer_ratio", as_integer_ratio);
     vm.add_method(&t, "conjugate", float_pos);
+    vm.add_getter(&t, "real", float_pos);
+    vm.add_getter(&t, "imag", float_zero);
     vm.add_method(&t, "__float__", float_pos);
     vm.add_method(&t, "__int__", float_trunc);
     vm.add_method(&t, "__trunc__", float_trunc);
@@ -322,4 +324,8 @@ fn float_bool(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn float_repr_m(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(vm.str_val(&float_repr(f64_of(&args.pos[0]))))
+}
+
+fn float_zero(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Float(0.0))
 }

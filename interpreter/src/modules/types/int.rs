@@ -22,6 +22,10 @@ pub fn install(vm: &mut Vm) {
     vm.add_classmethod(&t, "from_bytes", from_bytes);
     vm.add_method(&t, "as_integer_ratio", as_integer_ratio);
     vm.add_method(&t, "conjugate", int_pos);
+    vm.add_getter(&t, "real", int_pos);
+    vm.add_getter(&t, "numerator", int_pos);
+    vm.add_getter(&t, "imag", int_zero);
+    vm.add_getter(&t, "denominator", int_one);
     vm.add_method(&t, "__index__", int_pos);
     vm.add_method(&t, "__int__", int_pos);
     vm.add_method(&t, "__float__", int_float);
@@ -41,6 +45,14 @@ pub fn install(vm: &mut Vm) {
     vm.add_staticmethod(&b, "__new__", bool_new);
     vm.add_method(&b, "__repr__", bool_repr);
     vm.add_method(&b, "__str__", bool_repr);
+}
+
+fn int_zero(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Int(0))
+}
+
+fn int_one(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
+    Ok(Value::Int(1))
 }
 
 /// The integer value of an int-like receiver as a BigInt.
@@ -330,7 +342,11 @@ fn as_integer_ratio(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn int_pos(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(vm.new_bigint(big_of(&args.pos[0])))
+    match &args.pos[0] {
+        Value::Int(i) => Ok(Value::Int(*i)),
+        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        other => Ok(vm.new_bigint(big_of(other))),
+    }
 }
 
 fn int_float(vm: &mut Vm, args: Args) -> PyResult<Value> {

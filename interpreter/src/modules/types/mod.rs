@@ -4,6 +4,7 @@
 //! operator so subclasses and explicit calls reach the native operations.
 
 pub mod bytes;
+pub mod bytes_methods;
 pub mod descriptors;
 pub mod dict;
 pub mod exceptions;

@@ -23,7 +23,7 @@ fn range_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     args.check(vm, "range", 1, 3)?;
     let mut nums = Vec::new();
     for a in args.pos.iter() {
-        nums.push(vm.i64_of(&a.clone())?);
+        nums.push(vm.index_value(a)?);
     }
     let (start, stop, step) = match nums.len() {
         1 => (0, nums[0], 1),

@@ -110,8 +110,12 @@ pub fn install(vm: &mut Vm) {
                 BinOp::Sub => view_sub,
                 _ => view_xor,
             };
+            let rfunc: crate::object::function::NativeFn = match op {
+                BinOp::Sub => view_rsub,
+                _ => func,
+            };
             vm.add_method(&t, f, func);
-            vm.add_method(&t, r, func);
+            vm.add_method(&t, r, rfunc);
         }
         vm.add_method(&t, "isdisjoint", view_isdisjoint);
     }
@@ -146,6 +150,24 @@ fn view_set_op(vm: &mut Vm, args: Args, op: BinOp) -> PyResult<Value> {
         Some(v) => Ok(v),
         None => Ok(Value::Obj(vm.not_implemented.clone())),
     }
+}
+
+/// `other - view`: the operands of the reflected call come swapped.
+fn view_rsub(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    args.pos.swap(0, 1);
+    view_set_op(vm, args, BinOp::Sub)
+}
+
+/// A set holding a keys or items view's elements (None for other values),
+/// so views compare with sets as CPython's do.
+pub(crate) fn view_as_set(vm: &mut Vm, v: &Value) -> PyResult<Option<ObjRef>> {
+    let Value::Obj(o) = v else { return Ok(None) };
+    let setlike = crate::object::native::native_ref::<DictView>(o).is_some_and(|dv| !matches!(dv.part, DictPart::Values));
+    if !setlike {
+        return Ok(None);
+    }
+    let items = vm.collect_iter(v)?;
+    vm.new_set_from(items, false).map(Some)
 }
 
 fn view_and(vm: &mut Vm, args: Args) -> PyResult<Value> {
