@@ -396,11 +396,19 @@ impl Vm {
             }
         }
         let mn = modname.unwrap_or_else(|| "?".into());
-        let msg = match file {
+        let msg = match &file {
             Some(f) => format!("cannot import name '{nm}' from '{mn}' ({f})"),
             None => format!("cannot import name '{nm}' from '{mn}' (unknown location)"),
         };
-        Err(self.import_error(msg))
+        let e = self.import_error(msg);
+        let n = self.str_val(&mn);
+        self.set_exc_attr(&e, "name", n);
+        let p = match &file {
+            Some(f) => self.str_val(f),
+            None => Value::None,
+        };
+        self.set_exc_attr(&e, "path", p);
+        Err(e)
     }
 
     /// The `ImportStar` instruction: public names into the current namespace.

@@ -873,6 +873,18 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     // ----- calls -----
 
+    /// CPython's compile-time "keyword argument repeated" check.
+    pub(super) fn check_repeated_keywords(&self, keywords: &[ast::Keyword]) -> CResult<()> {
+        for (i, k) in keywords.iter().enumerate() {
+            if let Some(name) = &k.arg {
+                if keywords[..i].iter().any(|o| o.arg.as_deref() == Some(name)) {
+                    return self.err(format!("keyword argument repeated: {name}"), k.span);
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn call(
         &mut self,
         func: &'a Expr,
@@ -881,6 +893,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         dst: u16,
         span: Span,
     ) -> CResult<()> {
+        self.check_repeated_keywords(keywords)?;
         let m = self.mark();
         let dynamic = args.iter().any(|a| matches!(a.kind, ExprKind::Starred(_)))
             || keywords.iter().any(|k| k.arg.is_none());

@@ -829,6 +829,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             Some(d) => self.line_of(d.span),
             None => self.line_of(span),
         };
+        self.check_repeated_keywords(&c.keywords)?;
         let nargs = 2 + c.bases.len() + c.keywords.len();
         let base = self.temps(1 + nargs);
         self.emit(Instr::LoadBuildClass { dst: base });
@@ -915,7 +916,6 @@ impl<'a, 'v> Compiler<'a, 'v> {
             let t = self.temp();
             let name = self.name(&a.name);
             let spec = self.import_spec(None, 0);
-            let saved = self.set_pos(a.span);
             self.emit(Instr::ImportName { dst: t, name, k: spec });
             match &a.asname {
                 Some(asname) => {
@@ -935,7 +935,6 @@ impl<'a, 'v> Compiler<'a, 'v> {
                     self.store_name(&top, t, a.span, true)?;
                 }
             }
-            self.restore_pos(saved);
             self.release(m);
         }
         Ok(())

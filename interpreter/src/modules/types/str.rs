@@ -469,7 +469,27 @@ fn title_char(c: char) -> String {
         'ǉ' | 'ǈ' | 'Ǉ' => "ǈ".into(),
         'ǌ' | 'ǋ' | 'Ǌ' => "ǋ".into(),
         'ǳ' | 'ǲ' | 'Ǳ' => "ǲ".into(),
-        _ => c.to_uppercase().collect(),
+        'ŉ' => "ʼN".into(),
+        'ᾳ' => "ᾼ".into(),
+        'ῃ' => "ῌ".into(),
+        'ῳ' => "ῼ".into(),
+        // Greek letters with a subscript iota: the titlecase letter is
+        // the one 8 code points up (or the letter itself).
+        '\u{1F80}'..='\u{1FAF}' => {
+            let n = c as u32;
+            char::from_u32(if n & 0xF < 8 { n + 8 } else { n }).unwrap_or(c).to_string()
+        }
+        _ => {
+            // A letter whose uppercase is several letters (ß -> SS) is
+            // titlecased as the first one followed by lowercase (Ss).
+            let mut up = c.to_uppercase();
+            let first = up.next().unwrap_or(c);
+            let mut out = first.to_string();
+            for r in up {
+                out.extend(r.to_lowercase());
+            }
+            out
+        }
     }
 }
 
