@@ -13,6 +13,7 @@ pub mod math;
 pub mod misc;
 pub mod os;
 pub mod random;
+pub mod re;
 pub mod signal;
 pub mod sys;
 pub mod time;
@@ -176,6 +177,7 @@ pub fn install_core(vm: &mut Vm) {
     r.add_native("posixpath", os::init_path);
     r.add_native("random", random::init);
     r.add_native("_random", random::init);
+    r.add_native("re", re::init);
     r.add_native("signal", signal::init);
     r.add_native("atexit", atexit::init);
     r.add_native("platform", misc::init_platform);
