@@ -117,31 +117,46 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             return Err(vm.type_error(format!("end must be None or a string, not {t}")));
         }
     };
-    let mut out = String::new();
-    for (i, a) in args.pos.iter().enumerate() {
-        if i > 0 {
-            out.push_str(&sep);
-        }
-        match a {
-            Value::Obj(o) if o.kind() == Kind::Str && !o.vt().owns_cls => out.push_str(str_of(o).unwrap()),
-            Value::Int(n) => {
-                use std::fmt::Write;
-                let _ = write!(out, "{n}");
-            }
-            _ => out.push_str(&vm.to_str(&a.clone())?),
-        }
+    let target = match file {
+        None | Some(Value::None) => vm.sys_attr("stdout").unwrap_or(Value::None),
+        Some(f) => f,
+    };
+    if target.is_none() {
+        // print() with sys.stdout set to None does nothing.
+        return Ok(Value::None);
     }
-    out.push_str(&end);
-    match file {
-        None | Some(Value::None) => vm.write_stdout(&out)?,
-        Some(f) => {
-            let s = vm.str_val(&out);
-            vm.call_method(&f, "write", vec![s])?;
+    if vm.is_native_text_file(&target) {
+        // One write: nothing can observe the pieces.
+        let mut out = String::new();
+        for (i, a) in args.pos.iter().enumerate() {
+            if i > 0 {
+                out.push_str(&sep);
+            }
+            match a {
+                Value::Obj(o) if o.kind() == Kind::Str && !o.vt().owns_cls => out.push_str(str_of(o).unwrap()),
+                Value::Int(n) => {
+                    use std::fmt::Write;
+                    let _ = write!(out, "{n}");
+                }
+                _ => out.push_str(&vm.to_str(&a.clone())?),
+            }
         }
+        out.push_str(&end);
+        vm.write_stream(Some(target.clone()), &out)?;
+    } else {
+        // A Python object gets one write() call per piece, as in CPython.
+        for (i, a) in args.pos.iter().enumerate() {
+            if i > 0 {
+                vm.write_stream(Some(target.clone()), &sep)?;
+            }
+            let s = vm.to_str(&a.clone())?;
+            vm.write_stream(Some(target.clone()), &s)?;
+        }
+        vm.write_stream(Some(target.clone()), &end)?;
     }
     if let Some(fl) = flush {
         if vm.truthy(&fl)? {
-            vm.flush_stdout()?;
+            vm.flush_stream(&target)?;
         }
     }
     Ok(Value::None)

@@ -126,7 +126,7 @@ pub struct Vm {
     /// The process's stdin, stdout and stderr stream objects.
     pub(crate) std_streams: Option<(ObjRef, ObjRef, ObjRef)>,
     /// Builtin types created by modules (`TextIOWrapper`, `StringIO`, ...).
-    extra_types: FxHashMap<&'static str, ObjRef>,
+    pub(crate) extra_types: FxHashMap<&'static str, ObjRef>,
     /// True while the interpreter shuts down.
     pub finalizing: bool,
 }
