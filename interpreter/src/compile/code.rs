@@ -103,6 +103,14 @@ impl Code {
         self.positions.get(pc).map(|p| p.line).unwrap_or(0)
     }
 
+    /// The line to report for `pc` in tracebacks and `f_lineno`: an
+    /// instruction without a line (control-flow glue) reports the nearest
+    /// line before it.
+    pub fn line_near(&self, pc: usize) -> u32 {
+        let end = pc.min(self.positions.len().saturating_sub(1));
+        self.positions[..=end].iter().rev().map(|p| p.line).find(|l| *l != 0).unwrap_or(self.firstlineno)
+    }
+
     /// Total number of parameters, including `*args` and `**kwargs`.
     pub fn total_params(&self) -> usize {
         let mut n = (self.argcount + self.kwonlyargcount) as usize;

@@ -219,7 +219,10 @@ impl Vm {
             self.raise_pending(e);
         }
         if let Some(f) = self.frames.last_mut() {
-            f.trace_line = 0;
+            // A resumed generator continues from its yield: that is the
+            // previous instruction for the line rule.
+            f.trace_pc = f.pc.saturating_sub(1);
+            f.trace_line = if f.pc == 0 { 0 } else { f.code().line_at(f.pc - 1) };
         }
     }
 
@@ -258,7 +261,10 @@ impl Vm {
         self.trace_event(Event::Exception, arg)
     }
 
-    /// Line events, checked at each instruction while tracing.
+    /// Line events, checked at each instruction while tracing. CPython's
+    /// rule: an instruction with a line raises `line` when its line differs
+    /// from the previously executed instruction's (which may have had none)
+    /// or when control jumped backwards.
     pub(crate) fn hook_line_check(&mut self, pc: usize) -> PyResult<()> {
         if self.hooks.in_hook || self.hooks.trace.is_none() {
             return Ok(());
@@ -268,13 +274,15 @@ impl Vm {
             let f = &self.frames[fi];
             (f.code().line_at(pc), f.trace_pc, f.trace_line)
         };
-        let backward = pc <= prev_pc && prev_line != 0;
         self.frames[fi].trace_pc = pc;
-        if line == 0 || (line == prev_line && !backward) {
+        self.frames[fi].trace_line = line;
+        if line == 0 || (line == prev_line && pc >= prev_pc) {
             return Ok(());
         }
-        self.frames[fi].trace_line = line;
-        let fo = self.frame_object(fi);
+        let Some(fo) = self.frames[fi].frame_obj.clone() else {
+            // No frame object: the frame was never given a local tracer.
+            return Ok(());
+        };
         let f = fo.downcast::<crate::vm::frameobj::FrameObj>().unwrap();
         if f.trace.borrow().is_none() || !f.trace_lines.get() {
             return Ok(());

@@ -172,11 +172,11 @@ impl Vm {
                 }
                 // SAFETY: trap points at this Vm's trap, alive as long as self.
                 if unsafe { (*trap).get() } != 0 {
-                    sync!();
+                    // While the trap runs, the instruction about to execute
+                    // is the frame's current one (f_lineno, tracebacks).
+                    self.frames[fi].pc = pc + 1;
                     tri!(self.handle_trap(pc));
-                    // A trap may have changed the frame stack (a finalizer
-                    // that raised is reported, not propagated) or the pc.
-                    pc = self.frames[fi].pc;
+                    pc = self.frames[fi].pc - 1;
                 }
                 // SAFETY: every code object ends in a return or jump, so pc
                 // stays within instrs (checked by Code::validate).

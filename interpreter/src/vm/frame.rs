@@ -61,9 +61,13 @@ impl Frame {
         self.pc.saturating_sub(1)
     }
 
-    /// The current line.
+    /// The current line; the `def` line before the first instruction runs
+    /// (as CPython reports at the `call` event).
     pub fn lineno(&self) -> u32 {
-        self.code().line_at(self.lasti())
+        if self.pc == 0 {
+            return self.code().firstlineno;
+        }
+        self.code().line_near(self.lasti())
     }
 
     /// One past the last register of this frame.

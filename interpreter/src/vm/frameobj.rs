@@ -249,13 +249,13 @@ impl Vm {
         }
         let lasti = match f.live.get() {
             Some(i) if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo)) => {
-                self.frames[i].lasti()
+                return self.frames[i].lineno();
             }
             _ => f.lasti.get(),
         };
         f.code
             .downcast::<crate::compile::code::Code>()
-            .map(|c| c.line_at(lasti))
+            .map(|c| c.line_near(lasti))
             .unwrap_or(0)
     }
 

@@ -135,7 +135,7 @@ impl Vm {
         };
         let frame_obj = self.frame_object(fi);
         let lasti = self.frames[fi].lasti();
-        let lineno = self.frames[fi].code().line_at(lasti);
+        let lineno = self.frames[fi].code().line_near(lasti);
         let next = e.traceback.borrow().clone();
         let tb = self.new_traceback(next, frame_obj, lasti, lineno);
         let old = e.traceback.replace(Value::Obj(tb));

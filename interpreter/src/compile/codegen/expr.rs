@@ -101,6 +101,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
         self.restore_pos(saved);
     }
 
+    /// Emits control-flow glue with no source line (CPython's NOLINE):
+    /// it raises no `line` trace event, and a real line after it does.
+    pub(super) fn emit_noline(&mut self, i: Instr) {
+        let saved = std::mem::replace(&mut self.u().pos, crate::compile::linetable::Position::default());
+        self.emit(i);
+        self.restore_pos(saved);
+    }
+
     /// The register of a function-local variable, if `name` is one.
     pub(super) fn local_reg(&self, name: &str) -> Option<u16> {
         let sc = self.scope();

@@ -211,7 +211,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let end = self.new_label();
         let body_reachable = !self.ur().flow.is_unreachable();
         if body_reachable {
-            self.emit(Instr::Jump { label: end });
+            self.emit_noline(Instr::Jump { label: end });
         }
         let after_body = std::mem::replace(&mut self.u().flow, before);
         self.bind_label(else_l);
@@ -340,9 +340,15 @@ impl<'a, 'v> Compiler<'a, 'v> {
             _ => Vec::new(),
         };
         if !self.ur().flow.is_unreachable() {
-            let saved = self.set_pos(iter.span);
+            // Like CPython's, the back jump takes the location of the
+            // instruction before it, so a loop iteration raises one `line`
+            // event for the `for` line (at FOR_ITER, a backward jump target).
+            let last = self.ur().positions.last().copied();
+            let saved = last.map(|p| std::mem::replace(&mut self.u().pos, p));
             self.emit(Instr::Jump { label: top });
-            self.restore_pos(saved);
+            if let Some(p) = saved {
+                self.restore_pos(p);
+            }
         }
         self.bind_label(else_l);
         self.u().flow = entry;
@@ -535,7 +541,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         self.stmts(orelse)?;
         let mut out = self.ur().flow.clone();
         if !out.is_unreachable() {
-            self.emit(Instr::Jump { label: end });
+            self.emit_noline(Instr::Jump { label: end });
         }
         // Handlers start from what was bound before the try, minus dels.
         let mut hflow = entry;
@@ -546,7 +552,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         self.bind_label(handler_l);
         self.u().flow = hflow.clone();
-        self.emit(Instr::PushExc { src: exc });
+        self.emit_noline(Instr::PushExc { src: exc });
         let cleanup = self.new_label();
         let e2 = self.temp();
         let cp = self.new_protect(cleanup, e2);
@@ -594,31 +600,31 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 if let Some((n, sp)) = &name {
                     self.clear_handler_name(n, *sp)?;
                 }
-                self.emit(Instr::PopExc);
-                self.emit(Instr::Jump { label: end });
+                self.emit_noline(Instr::PopExc);
+                self.emit_noline(Instr::Jump { label: end });
             }
             out = out.join(&self.ur().flow);
             if let Some((n, sp)) = &name {
                 // Exceptional exit of a named handler: clear the name, then
                 // leave through the common cleanup (still protected by cp).
                 let skip = self.new_label();
-                self.emit(Instr::Jump { label: skip });
+                self.emit_noline(Instr::Jump { label: skip });
                 self.bind_label(hclean);
                 self.clear_handler_name(n, *sp)?;
-                self.emit(Instr::Reraise { exc: e2 });
+                self.emit_noline(Instr::Reraise { exc: e2 });
                 self.bind_label(skip);
             }
             self.bind_label(next);
             self.restore_pos(saved);
         }
-        self.emit(Instr::Reraise { exc });
+        self.emit_noline(Instr::Reraise { exc });
         self.close_protect(cp);
         self.bind_label(cleanup);
-        self.emit(Instr::PopExc);
-        self.emit(Instr::Reraise { exc: e2 });
+        self.emit_noline(Instr::PopExc);
+        self.emit_noline(Instr::Reraise { exc: e2 });
         self.bind_label(end);
         // The handled exception register must not keep it alive.
-        self.emit(Instr::LoadNone { dst: exc });
+        self.emit_noline(Instr::LoadNone { dst: exc });
         self.u().flow = out;
         Ok(())
     }
@@ -651,7 +657,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         if normal_reachable {
             self.stmts(finalbody)?;
             if !self.ur().flow.is_unreachable() {
-                self.emit(Instr::Jump { label: end });
+                self.emit_noline(Instr::Jump { label: end });
             }
         }
         let out = self.ur().flow.clone();
@@ -669,7 +675,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         self.bind_label(fin_l);
         self.u().flow = fflow;
-        self.emit(Instr::PushExc { src: exc });
+        self.emit_noline(Instr::PushExc { src: exc });
         let cleanup = self.new_label();
         let e2 = self.temp();
         let cp = self.new_protect(cleanup, e2);
@@ -681,13 +687,13 @@ impl<'a, 'v> Compiler<'a, 'v> {
         self.stmts(finalbody)?;
         self.u().blocks.pop();
         self.close_protect(cp);
-        self.emit(Instr::PopExc);
-        self.emit(Instr::Reraise { exc });
+        self.emit_noline(Instr::PopExc);
+        self.emit_noline(Instr::Reraise { exc });
         self.bind_label(cleanup);
-        self.emit(Instr::PopExc);
-        self.emit(Instr::Reraise { exc: e2 });
+        self.emit_noline(Instr::PopExc);
+        self.emit_noline(Instr::Reraise { exc: e2 });
         self.bind_label(end);
-        self.emit(Instr::LoadNone { dst: exc });
+        self.emit_noline(Instr::LoadNone { dst: exc });
         self.u().flow = out;
         Ok(())
     }
