@@ -15,6 +15,7 @@ pub mod os;
 pub mod random;
 pub mod re;
 pub mod signal;
+pub mod structseq;
 pub mod sys;
 pub mod time;
 pub mod types;

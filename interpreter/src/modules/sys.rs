@@ -10,7 +10,46 @@ use crate::object::value::Value;
 use crate::vm::args::Args;
 use crate::vm::{PyResult, Vm};
 
+use super::structseq;
+
 const M: &str = "sys";
+
+static VERSION_INFO: structseq::Spec = structseq::Spec {
+    qualname: "sys.version_info",
+    fields: &["major", "minor", "micro", "releaselevel", "serial"],
+    visible: 5,
+};
+
+static FLAGS: structseq::Spec = structseq::Spec {
+    qualname: "sys.flags",
+    fields: &[
+        "debug",
+        "inspect",
+        "interactive",
+        "optimize",
+        "dont_write_bytecode",
+        "no_user_site",
+        "no_site",
+        "ignore_environment",
+        "verbose",
+        "bytes_warning",
+        "quiet",
+        "hash_randomization",
+        "isolated",
+        "dev_mode",
+        "utf8_mode",
+        "warn_default_encoding",
+        "safe_path",
+        "int_max_str_digits",
+    ],
+    visible: 18,
+};
+
+static FLOAT_INFO: structseq::Spec = structseq::Spec {
+    qualname: "sys.float_info",
+    fields: &["max", "max_exp", "max_10_exp", "min", "min_exp", "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds"],
+    visible: 11,
+};
 
 pub const MINI_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -70,8 +109,9 @@ fn fill(vm: &mut Vm, d: &ObjRef) {
     let vv = vm.str_val(&v);
     vm.set_in(d, "version", vv);
     let final_ = vm.str_val("final");
-    let vi = vm.new_tuple(vec![Value::Int(3), Value::Int(11), Value::Int(7), final_, Value::Int(0)]);
-    vm.set_in(d, "version_info", Value::Obj(vi));
+    let vi = structseq::new_struct_seq(vm, &VERSION_INFO, vec![Value::Int(3), Value::Int(11), Value::Int(7), final_, Value::Int(0)])
+        .expect("sys.version_info");
+    vm.set_in(d, "version_info", vi);
     vm.set_in(d, "hexversion", Value::Int(0x030b07f0));
     let plat = vm.str_val(std::env::consts::OS);
     vm.set_in(d, "platform", plat);
@@ -91,8 +131,16 @@ fn fill(vm: &mut Vm, d: &ObjRef) {
         .collect();
     let bmn = vm.new_tuple(names);
     vm.set_in(d, "builtin_module_names", Value::Obj(bmn));
-    let flags = vm.new_tuple(vec![Value::Int(0); 16]);
-    vm.set_in(d, "flags", Value::Obj(flags));
+    // CPython 3.11's defaults for `python3 script.py` (mini writes no
+    // bytecode files, so dont_write_bytecode is 1).
+    let mut fv = vec![Value::Int(0); FLAGS.fields.len()];
+    fv[4] = Value::Int(1);
+    fv[11] = Value::Int(1);
+    fv[13] = Value::Bool(false);
+    fv[16] = Value::Bool(false);
+    fv[17] = Value::Int(-1);
+    let flags = structseq::new_struct_seq(vm, &FLAGS, fv).expect("sys.flags");
+    vm.set_in(d, "flags", flags);
     vm.set_in(d, "dont_write_bytecode", Value::Bool(true));
     let wo = vm.new_list(vec![]);
     vm.set_in(d, "warnoptions", Value::Obj(wo));
@@ -102,20 +150,25 @@ fn fill(vm: &mut Vm, d: &ObjRef) {
     vm.set_in(d, "ps1", ps1);
     let ps2 = vm.str_val("... ");
     vm.set_in(d, "ps2", ps2);
-    let fi = vm.new_tuple(vec![
-        Value::Float(f64::MAX),
-        Value::Int(1024),
-        Value::Int(308),
-        Value::Float(f64::MIN_POSITIVE),
-        Value::Int(-1021),
-        Value::Int(-307),
-        Value::Int(15),
-        Value::Int(53),
-        Value::Float(f64::EPSILON),
-        Value::Int(2),
-        Value::Int(1),
-    ]);
-    vm.set_in(d, "float_info", Value::Obj(fi));
+    let fi = structseq::new_struct_seq(
+        vm,
+        &FLOAT_INFO,
+        vec![
+            Value::Float(f64::MAX),
+            Value::Int(1024),
+            Value::Int(308),
+            Value::Float(f64::MIN_POSITIVE),
+            Value::Int(-1021),
+            Value::Int(-307),
+            Value::Int(15),
+            Value::Int(53),
+            Value::Float(f64::EPSILON),
+            Value::Int(2),
+            Value::Int(1),
+        ],
+    )
+    .expect("sys.float_info");
+    vm.set_in(d, "float_info", fi);
 }
 
 /// Installs the standard streams into `sys` (after `io::install`).

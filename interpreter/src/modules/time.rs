@@ -34,10 +34,15 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         for (n, f) in fns {
             vm.add_function(d, M, n, *f);
         }
-        vm.set_in(d, "timezone", Value::Int(0));
-        let tz = vm.str_val("UTC");
+        let b = local_fields(now() as i64);
+        vm.set_in(d, "timezone", Value::Int(-b.gmtoff));
+        vm.set_in(d, "daylight", Value::Int(b.f[8].max(0)));
+        let tz = vm.str_val(&b.zone);
         let tn = vm.new_tuple(vec![tz.clone(), tz]);
         vm.set_in(d, "tzname", Value::Obj(tn));
+        if let Ok(t) = super::structseq::struct_seq_type(vm, &STRUCT_TIME) {
+            vm.set_in(d, "struct_time", Value::Obj(t));
+        }
     }))
 }
 
@@ -140,25 +145,97 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 /// Broken-down UTC time (no time-zone database: mini reports UTC).
-fn tm(vm: &mut Vm, secs: i64) -> Value {
+static STRUCT_TIME: super::structseq::Spec = super::structseq::Spec {
+    qualname: "time.struct_time",
+    fields: &[
+        "tm_year", "tm_mon", "tm_mday", "tm_hour", "tm_min", "tm_sec", "tm_wday", "tm_yday", "tm_isdst", "tm_zone", "tm_gmtoff",
+    ],
+    visible: 9,
+};
+
+/// Broken-down time: the 9 tuple fields, the zone name and UTC offset.
+struct Broken {
+    f: [i64; 9],
+    zone: String,
+    gmtoff: i64,
+}
+
+fn utc_fields(secs: i64) -> Broken {
     let days = secs.div_euclid(86400);
     let rem = secs.rem_euclid(86400);
     let (h, mi, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
     let (y, mo, d) = civil_from_days(days);
     let wday = (days + 3).rem_euclid(7);
     let yday = days - days_from_civil(y, 1, 1) + 1;
-    let items = vec![
-        Value::Int(y),
-        Value::Int(mo),
-        Value::Int(d),
-        Value::Int(h),
-        Value::Int(mi),
-        Value::Int(s),
-        Value::Int(wday),
-        Value::Int(yday),
-        Value::Int(0),
-    ];
-    Value::Obj(vm.new_tuple(items))
+    Broken {
+        f: [y, mo, d, h, mi, s, wday, yday, 0],
+        zone: "UTC".into(),
+        gmtoff: 0,
+    }
+}
+
+/// C's `struct tm` (glibc layout).
+#[repr(C)]
+struct CTm {
+    sec: i32,
+    min: i32,
+    hour: i32,
+    mday: i32,
+    mon: i32,
+    year: i32,
+    wday: i32,
+    yday: i32,
+    isdst: i32,
+    gmtoff: i64,
+    zone: *const std::ffi::c_char,
+}
+
+extern "C" {
+    fn localtime_r(t: *const i64, out: *mut CTm) -> *mut CTm;
+    #[link_name = "mktime"]
+    fn c_mktime(tm: *mut CTm) -> i64;
+}
+
+fn empty_ctm() -> CTm {
+    CTm { sec: 0, min: 0, hour: 0, mday: 0, mon: 0, year: 0, wday: 0, yday: 0, isdst: 0, gmtoff: 0, zone: std::ptr::null() }
+}
+
+/// Local time through the C library, which knows the time zone rules.
+fn local_fields(secs: i64) -> Broken {
+    let mut out = empty_ctm();
+    // SAFETY: both pointers are valid for the call; localtime_r writes only `out`.
+    let r = unsafe { localtime_r(&secs, &mut out) };
+    if r.is_null() {
+        return utc_fields(secs);
+    }
+    let zone = if out.zone.is_null() {
+        String::new()
+    } else {
+        // SAFETY: tm_zone points at a NUL-terminated static string owned by libc.
+        unsafe { std::ffi::CStr::from_ptr(out.zone) }.to_string_lossy().into_owned()
+    };
+    Broken {
+        f: [
+            out.year as i64 + 1900,
+            out.mon as i64 + 1,
+            out.mday as i64,
+            out.hour as i64,
+            out.min as i64,
+            out.sec as i64,
+            (out.wday as i64 + 6) % 7,
+            out.yday as i64 + 1,
+            out.isdst as i64,
+        ],
+        zone,
+        gmtoff: out.gmtoff,
+    }
+}
+
+fn struct_time(vm: &mut Vm, b: Broken) -> PyResult<Value> {
+    let mut items: Vec<Value> = b.f.iter().map(|x| Value::Int(*x)).collect();
+    items.push(vm.str_val(&b.zone));
+    items.push(Value::Int(b.gmtoff));
+    super::structseq::new_struct_seq(vm, &STRUCT_TIME, items)
 }
 
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
@@ -194,25 +271,36 @@ fn secs_arg(vm: &mut Vm, args: &Args) -> PyResult<i64> {
 
 fn localtime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = secs_arg(vm, &args)?;
-    Ok(tm(vm, s))
+    struct_time(vm, local_fields(s))
 }
 
 fn gmtime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = secs_arg(vm, &args)?;
-    Ok(tm(vm, s))
+    struct_time(vm, utc_fields(s))
 }
 
 fn mktime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "mktime", 1, 1)?;
-    let t = vm.collect_iter(&args.pos[0])?;
-    let g = |i: usize| match t.get(i) {
-        Some(Value::Int(x)) => *x,
-        _ => 0,
+    let f = fields(vm, args.pos.first())?;
+    let mut t = CTm {
+        sec: f[5] as i32,
+        min: f[4] as i32,
+        hour: f[3] as i32,
+        mday: f[2] as i32,
+        mon: f[1] as i32 - 1,
+        year: f[0] as i32 - 1900,
+        wday: 0,
+        yday: 0,
+        isdst: f[8] as i32,
+        ..empty_ctm()
     };
-    let days = days_from_civil(g(0), g(1), g(2));
-    Ok(Value::Float((days * 86400 + g(3) * 3600 + g(4) * 60 + g(5)) as f64))
+    // SAFETY: `t` is a valid, initialised struct tm for the call.
+    let r = unsafe { c_mktime(&mut t) };
+    if r == -1 && t.yday == 0 && t.wday == 0 {
+        return Err(vm.overflow_error("mktime argument out of range"));
+    }
+    Ok(Value::Float(r as f64))
 }
-
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS: [&str; 12] = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
@@ -221,11 +309,7 @@ const MONTHS: [&str; 12] = [
 fn fields(vm: &mut Vm, v: Option<&Value>) -> PyResult<[i64; 9]> {
     let t = match v {
         Some(v) => vm.collect_iter(v)?,
-        None => {
-            let s = now() as i64;
-            let tv = tm(vm, s);
-            vm.collect_iter(&tv)?
-        }
+        None => return Ok(local_fields(now() as i64).f),
     };
     let mut out = [0i64; 9];
     for (i, x) in t.iter().take(9).enumerate() {
@@ -289,8 +373,7 @@ fn strftime(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn ctime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = secs_arg(vm, &args)?;
-    let t = tm(vm, s);
-    let f = fields(vm, Some(&t))?;
+    let f = local_fields(s).f;
     Ok(vm.str_val(&strftime_fmt("%a %b %e %H:%M:%S %Y", &f)))
 }
 

@@ -3,9 +3,9 @@
 //! or Unicode categories), as sre's compiler does. A repeat of a single
 //! one-character item becomes `RepOne` (counted, no per-iteration state);
 //! other repeats use `Repeat`/`Until` with a counter register per repeat.
-//! Possessive repeats are atomic groups around a greedy repeat of an atomic
-//! body. The program ends with `Success`; assertion and atomic bodies end
-//! with `SubEnd`.
+//! Possessive repeats run each iteration as an atomic body (`PossLoop`).
+//! The program ends with `Success`; assertion, atomic and possessive
+//! bodies end with `SubEnd`.
 
 use super::ast::*;
 use super::charset::CharSet;
@@ -39,6 +39,10 @@ pub enum LookKind {
     Assert,
     AssertNot,
     Atomic,
+    /// One of the first `min` iterations of a possessive repeat.
+    PossMin,
+    /// A further iteration of a possessive repeat (may fail).
+    PossMore,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,8 +67,9 @@ pub enum Inst {
     /// Records the position in mark slot n (group g uses 2g-2 and 2g-1).
     Mark(u32),
     Jump(u32),
-    /// Continues at the next instruction; on failure resumes at the target.
-    Split(u32),
+    /// Starts an alternative; `next` is the next alternative's `Branch`
+    /// (0 for the last). Alternatives end with a jump past the branch.
+    Branch { next: u32 },
     /// `min..=max` repetitions of the one-character item at pc+1, then `next`.
     RepOne {
         min: u32,
@@ -95,6 +100,11 @@ pub enum Inst {
         back: u32,
         end: u32,
     },
+    /// Starts possessive repeat `id` (counter reset); the loop follows.
+    PossStart { id: u32 },
+    /// Runs another iteration of possessive repeat `id` (body at pc+1,
+    /// ending in `SubEnd`) or continues at `exit`.
+    PossLoop { id: u32, exit: u32 },
     SubEnd,
     Success,
 }
@@ -267,16 +277,14 @@ impl Compiler<'_> {
                 let mut jumps = Vec::new();
                 for (i, alt) in alts.iter().enumerate() {
                     let last = i + 1 == alts.len();
-                    let split = self.pc();
-                    if !last {
-                        self.insts.push(Inst::Split(0));
-                    }
+                    let start = self.pc();
+                    self.insts.push(Inst::Branch { next: 0 });
                     self.seq(alt, flags)?;
                     if !last {
                         jumps.push(self.pc());
                         self.insts.push(Inst::Jump(0));
                         let next = self.pc();
-                        self.insts[split as usize] = Inst::Split(next);
+                        self.insts[start as usize] = Inst::Branch { next };
                     }
                 }
                 let end = self.pc();
@@ -400,16 +408,23 @@ impl Compiler<'_> {
             };
             return Ok(());
         }
+        let id = self.repeats.len() as u32;
         if kind == RepKind::Possessive {
-            let inner = [Node::Repeat {
-                kind: RepKind::Greedy,
+            self.insts.push(Inst::PossStart { id });
+            let at = self.pc();
+            self.insts.push(Inst::PossLoop { id, exit: 0 });
+            self.repeats.push(RepInfo {
                 min,
                 max,
-                body: vec![Node::Atomic(body.to_vec())],
-            }];
-            return self.look(LookKind::Atomic, 0, &inner, flags);
+                body: at + 1,
+                greedy: true,
+            });
+            self.seq(body, flags)?;
+            self.insts.push(Inst::SubEnd);
+            let exit = self.pc();
+            self.insts[at as usize] = Inst::PossLoop { id, exit };
+            return Ok(());
         }
-        let id = self.repeats.len() as u32;
         let at = self.pc();
         self.insts.push(Inst::Repeat { id, until: 0 });
         self.repeats.push(RepInfo {

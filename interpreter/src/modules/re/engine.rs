@@ -1,12 +1,17 @@
 //! The backtracking matcher: runs a `Program` over a slice of code units
 //! (bytes for ASCII str and bytes subjects, u32 code points otherwise)
 //! with CPython sre's semantics. Nothing recurses: alternatives, repeat
-//! counters, group marks and lookaround frames live on an explicit
-//! backtrack stack (`bt`) whose undo entries restore marks and counters in
-//! LIFO order. Positions are indexes into the subject; `end` is `endpos`
-//! (text past it is invisible), while lookbehind and `\b` may look before
-//! the search start. Invariant: a `LookMark` on `bt` pairs with the top
-//! entry of `looks` until that lookaround finishes.
+//! counters and lookaround frames live on an explicit backtrack stack.
+//!
+//! Group marks follow sre's model exactly: `lastmark` is the highest valid
+//! mark slot, and a restore point (branch, single-character repeat,
+//! negative lookahead, repeat iteration) restores `lastmark`/`lastindex`,
+//! plus the marks themselves when sre would (inside a general repeat): those
+//! points snapshot `marks[..=lastmark]` on `saves`. Positions are indexes
+//! into the subject; `end` is `endpos`, while lookbehind and `\b` may look
+//! before the search start. Invariant: each `Look` entry on `bt` pairs with
+//! an entry of `looks`, in the same order, and snapshots on `saves` are in
+//! the order of their restore points on `bt`.
 
 use super::ast::{RepKind, MAXREPEAT};
 use super::compiler::{At, Inst, LookKind, Program, RefFold};
@@ -34,29 +39,49 @@ impl Unit for u32 {
     }
 }
 
+/// What a restore point restores (sre's LASTMARK_SAVE and MARK_PUSH).
+#[derive(Clone, Copy, Debug)]
+struct Saved {
+    lastmark: i32,
+    lastindex: i32,
+    /// Offset of the marks snapshot on `saves`, or `NO_SNAP`.
+    snap: u32,
+}
+
+const NO_SNAP: u32 = u32::MAX;
+
 #[derive(Clone, Copy, Debug)]
 enum Bt {
-    /// Resume at `pc` with `pos`.
-    Choice { pc: u32, pos: usize },
-    /// Undo: mark slot `slot` was `old`, lastindex was `li`.
-    Mark { slot: u32, li: i32, old: usize },
-    /// Undo: repeat counter `id` was (`count`, `last`).
-    Rep { id: u32, count: i64, last: usize },
+    /// Undo of repeat register `id`.
+    Rep { id: u32, count: i64, last: usize, prev: i32 },
+    /// Undo of the current-repeat register.
+    CurRep { old: i32 },
+    /// A branch; `next` is the next alternative's `Branch` (0: none left).
+    Branch { s: Saved, next: u32, pos: usize },
+    /// Greedy repeat `id`: the extra iteration failed, run the tail at `pos`.
+    UntilTail { s: Saved, id: u32, tail: u32, pos: usize },
     /// Greedy `RepOne`: retry the tail at positions below `cur` down to `lo`.
-    RepOne { tail: u32, lo: usize, cur: usize },
-    /// Lazy `RepOne` at `item`: take one more character at `pos` (up to `limit`).
-    RepLazy { item: u32, pos: usize, limit: usize },
+    RepOne { s: Saved, tail: u32, lo: usize, cur: usize },
+    /// Lazy `RepOne` at `item`: take one more character at `pos` (< `limit`).
+    RepLazy { s: Saved, item: u32, pos: usize, limit: usize },
     /// Lazy `Until` at `until`: the tail failed at `pos`, try another body.
-    MinMore { until: u32, pos: usize },
-    /// Bottom of a lookaround or atomic body.
-    LookMark,
+    MinMore { s: Saved, until: u32, pos: usize },
+    /// Bottom of a lookaround, atomic or possessive body.
+    Look { s: Saved },
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Rep {
     count: i64,
     last: usize,
+    prev: i32,
 }
+
+const FRESH: Rep = Rep {
+    count: -1,
+    last: NONE,
+    prev: -1,
+};
 
 #[derive(Clone, Copy, Debug)]
 struct LookCtx {
@@ -64,22 +89,27 @@ struct LookCtx {
     pos: usize,
     end: u32,
     kind: LookKind,
+    /// Length of `saves` when the body started.
+    saves: usize,
 }
 
-/// Reusable matcher state; results of the last successful run are in
-/// `marks` and `lastindex`.
+/// Reusable matcher state; after a successful run the groups are read
+/// with `group_span` and `lastindex`.
 #[derive(Default)]
 pub struct Matcher {
     bt: Vec<Bt>,
-    pub marks: Vec<usize>,
+    marks: Vec<usize>,
+    saves: Vec<usize>,
     reps: Vec<Rep>,
     looks: Vec<LookCtx>,
+    lastmark: i32,
     pub lastindex: i32,
-    /// Backtrack entries popped since the last interrupt check.
+    cur_rep: i32,
+    /// Backtracking steps since the last interrupt check.
     steps: u32,
 }
 
-/// Raised when the interrupt callback asks the matcher to stop.
+/// Returned when the interrupt callback asks the matcher to stop.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Interrupted;
 
@@ -125,14 +155,9 @@ fn count<T: Unit>(prog: &Program, item: Inst, text: &[T], pos: usize, limit: usi
 }
 
 fn at<T: Unit>(a: At, text: &[T], pos: usize, end: usize) -> bool {
-    let word = |f: fn(u32) -> bool| {
-        let before = pos > 0 && pos <= text.len() && f(text[pos - 1].get());
-        let here = pos < end && f(text[pos].get());
-        (before, here)
-    };
     match a {
         At::Beginning => pos == 0,
-        At::BeginningLine => pos == 0 || (pos <= text.len() && text[pos - 1].get() == 10),
+        At::BeginningLine => pos == 0 || text[pos - 1].get() == 10,
         At::End => pos == end || (pos + 1 == end && text[pos].get() == 10),
         At::EndLine => pos == end || (pos < end && text[pos].get() == 10),
         At::EndString => pos == end,
@@ -140,13 +165,10 @@ fn at<T: Unit>(a: At, text: &[T], pos: usize, end: usize) -> bool {
             if end == 0 {
                 return false;
             }
-            let f = if matches!(a, At::Boundary | At::NonBoundary) {
-                ascii_word
-            } else {
-                uni_word
-            };
-            let (b, h) = word(f);
-            (b != h) == matches!(a, At::Boundary | At::UniBoundary)
+            let f: fn(u32) -> bool = if matches!(a, At::Boundary | At::NonBoundary) { ascii_word } else { uni_word };
+            let before = pos > 0 && f(text[pos - 1].get());
+            let here = pos < end && f(text[pos].get());
+            (before != here) == matches!(a, At::Boundary | At::UniBoundary)
         }
     }
 }
@@ -159,16 +181,9 @@ fn ref_eq(fold: RefFold, a: u32, b: u32) -> bool {
     }
 }
 
-/// Where `RepOne` may stop given the tail's leading literal: the highest
-/// position in `lo..=cur` at which the literal matches.
-fn fit_literal<T: Unit>(
-    prog: &Program,
-    tail: u32,
-    text: &[T],
-    end: usize,
-    lo: usize,
-    mut cur: usize,
-) -> Option<usize> {
+/// Where a greedy `RepOne` may stop given the tail's leading literal: the
+/// highest position in `lo..=cur` at which the literal matches.
+fn fit_literal<T: Unit>(prog: &Program, tail: u32, text: &[T], end: usize, lo: usize, mut cur: usize) -> Option<usize> {
     if let Inst::Lit(c) = prog.insts[tail as usize] {
         loop {
             if cur < end && text[cur].get() == c {
@@ -191,28 +206,95 @@ impl Matcher {
     fn reset(&mut self, prog: &Program) {
         self.bt.clear();
         self.looks.clear();
+        self.saves.clear();
         self.marks.clear();
         self.marks.resize(prog.nmarks, NONE);
         if self.reps.len() < prog.repeats.len() {
-            self.reps.resize(
-                prog.repeats.len(),
-                Rep {
-                    count: -1,
-                    last: NONE,
-                },
-            );
+            self.reps.resize(prog.repeats.len(), FRESH);
         }
+        self.lastmark = -1;
         self.lastindex = -1;
+        self.cur_rep = -1;
     }
 
-    /// The span of group `g` (1-based) after a successful run.
-    pub fn group_span(&self, g: usize) -> Option<(usize, usize)> {
-        let (s, e) = (self.marks[2 * g - 2], self.marks[2 * g - 1]);
+    /// The span of group `g` (1-based) after a successful run; `Err` for
+    /// sre's "wrong span" (start after end).
+    pub fn group_span(&self, g: usize) -> Result<Option<(usize, usize)>, ()> {
+        let j = 2 * g - 2;
+        if (j + 1) as i64 > self.lastmark as i64 {
+            return Ok(None);
+        }
+        let (s, e) = (self.marks[j], self.marks[j + 1]);
+        if s == NONE || e == NONE {
+            return Ok(None);
+        }
+        if s > e {
+            return Err(());
+        }
+        Ok(Some((s, e)))
+    }
+
+    /// The valid span of group slots `j`, `j+1` for backreferences.
+    fn ref_span(&self, j: usize) -> Option<(usize, usize)> {
+        if j as i64 >= self.lastmark as i64 {
+            return None;
+        }
+        let (s, e) = (self.marks[j], self.marks[j + 1]);
         if s == NONE || e == NONE || e < s {
             None
         } else {
             Some((s, e))
         }
+    }
+
+    /// sre's LASTMARK_SAVE, plus MARK_PUSH when `full`.
+    fn saved(&mut self, full: bool) -> Saved {
+        let snap = if full && self.lastmark >= 0 {
+            let at = self.saves.len() as u32;
+            self.saves.extend_from_slice(&self.marks[..=self.lastmark as usize]);
+            at
+        } else {
+            NO_SNAP
+        };
+        Saved {
+            lastmark: self.lastmark,
+            lastindex: self.lastindex,
+            snap,
+        }
+    }
+
+    /// sre's LASTMARK_RESTORE, plus MARK_POP (`keep`: MARK_POP_KEEP).
+    fn restore(&mut self, s: Saved, keep: bool) {
+        self.lastmark = s.lastmark;
+        self.lastindex = s.lastindex;
+        if s.snap != NO_SNAP {
+            let at = s.snap as usize;
+            let n = (s.lastmark + 1) as usize;
+            self.marks[..n].copy_from_slice(&self.saves[at..at + n]);
+            if !keep {
+                self.saves.truncate(at);
+            }
+        }
+    }
+
+    fn in_repeat(&self) -> bool {
+        self.cur_rep >= 0
+    }
+
+    fn set_cur_rep(&mut self, v: i32) {
+        self.bt.push(Bt::CurRep { old: self.cur_rep });
+        self.cur_rep = v;
+    }
+
+    fn set_rep(&mut self, id: u32, r: Rep) {
+        let o = self.reps[id as usize];
+        self.bt.push(Bt::Rep {
+            id,
+            count: o.count,
+            last: o.last,
+            prev: o.prev,
+        });
+        self.reps[id as usize] = r;
     }
 
     /// Searches `text[..end]` from `pos` for the leftmost match; returns
@@ -230,9 +312,7 @@ impl Matcher {
             return Ok(None);
         }
         if prog.anchored {
-            return Ok(self
-                .run(prog, text, end, pos, false, must_advance, check)?
-                .map(|e| (pos, e)));
+            return Ok(self.run(prog, text, end, pos, false, must_advance, check)?.map(|e| (pos, e)));
         }
         if let Some(first) = prog.first {
             let mut p = pos;
@@ -241,9 +321,7 @@ impl Matcher {
                     Some(q) => q,
                     None => return Ok(None),
                 };
-                if let Some(e) =
-                    self.run(prog, text, end, p, false, must_advance && p == pos, check)?
-                {
+                if let Some(e) = self.run(prog, text, end, p, false, must_advance && p == pos, check)? {
                     return Ok(Some((p, e)));
                 }
                 p += 1;
@@ -320,16 +398,7 @@ impl Matcher {
                     at(a, text, pos, end)
                 }
                 Inst::Mark(slot) => {
-                    let s = slot as usize;
-                    self.bt.push(Bt::Mark {
-                        slot,
-                        li: self.lastindex,
-                        old: self.marks[s],
-                    });
-                    if s & 1 == 1 {
-                        self.lastindex = (s / 2 + 1) as i32;
-                    }
-                    self.marks[s] = pos;
+                    self.mark(slot, pos);
                     pc += 1;
                     true
                 }
@@ -337,28 +406,17 @@ impl Matcher {
                     pc = t as usize;
                     true
                 }
-                Inst::Split(alt) => {
-                    self.bt.push(Bt::Choice { pc: alt, pos });
+                Inst::Branch { next } => {
+                    let s = self.saved(self.in_repeat());
+                    self.bt.push(Bt::Branch { s, next, pos });
                     pc += 1;
                     true
                 }
-                Inst::RepOne {
-                    min,
-                    max,
-                    next,
-                    kind,
-                } => self.rep_one(prog, text, end, &mut pc, &mut pos, min, max, next, kind),
+                Inst::RepOne { min, max, next, kind } => self.rep_one(prog, text, end, &mut pc, &mut pos, min, max, next, kind),
                 Inst::Repeat { id, until } => {
-                    let r = self.reps[id as usize];
-                    self.bt.push(Bt::Rep {
-                        id,
-                        count: r.count,
-                        last: r.last,
-                    });
-                    self.reps[id as usize] = Rep {
-                        count: -1,
-                        last: NONE,
-                    };
+                    let prev = self.cur_rep;
+                    self.set_rep(id, Rep { prev, ..FRESH });
+                    self.set_cur_rep(id as i32);
                     pc = until as usize;
                     true
                 }
@@ -368,65 +426,70 @@ impl Matcher {
                 }
                 Inst::GroupRef { slot, fold } => {
                     pc += 1;
-                    let (s, e) = (self.marks[slot as usize], self.marks[slot as usize + 1]);
-                    if s == NONE || e == NONE || e < s || pos > end || end - pos < e - s {
-                        false
-                    } else if (0..e - s)
-                        .all(|i| ref_eq(fold, text[s + i].get(), text[pos + i].get()))
-                    {
-                        pos += e - s;
-                        true
-                    } else {
-                        false
+                    match self.ref_span(slot as usize) {
+                        Some((s, e)) if pos <= end && end - pos >= e - s => {
+                            let ok = (0..e - s).all(|i| ref_eq(fold, text[s + i].get(), text[pos + i].get()));
+                            pos += if ok { e - s } else { 0 };
+                            ok
+                        }
+                        _ => false,
                     }
                 }
                 Inst::GroupExists { slot, no } => {
-                    let (s, e) = (self.marks[slot as usize], self.marks[slot as usize + 1]);
-                    if s == NONE || e == NONE || e < s {
-                        pc = no as usize;
-                    } else {
-                        pc += 1;
-                    }
+                    pc = if self.ref_span(slot as usize).is_some() { pc + 1 } else { no as usize };
                     true
                 }
-                Inst::Look {
-                    kind,
-                    back,
-                    end: after,
-                } => {
+                Inst::Look { kind, back, end: after } => {
                     let back = back as usize;
                     if pos < back {
                         pc = after as usize;
                         kind == LookKind::AssertNot
                     } else {
-                        self.looks.push(LookCtx {
-                            bt: self.bt.len(),
-                            pos,
-                            end: after,
-                            kind,
-                        });
-                        self.bt.push(Bt::LookMark);
+                        let full = kind == LookKind::AssertNot && self.in_repeat();
+                        self.enter_body(kind, pos, after, full);
                         pos -= back;
                         pc += 1;
                         true
                     }
                 }
+                Inst::PossStart { id } => {
+                    self.set_rep(id, Rep { count: 0, ..FRESH });
+                    pc += 1;
+                    true
+                }
+                Inst::PossLoop { id, exit } => {
+                    let info = prog.repeats[id as usize];
+                    let r = self.reps[id as usize];
+                    if r.count < info.min as i64 {
+                        self.enter_body(LookKind::PossMin, pos, pc as u32, false);
+                        pc += 1;
+                    } else if (info.max == MAXREPEAT || r.count < info.max as i64) && pos != r.last {
+                        self.set_rep(id, Rep { last: pos, ..r });
+                        self.enter_body(LookKind::PossMore, pos, pc as u32, true);
+                        pc += 1;
+                    } else {
+                        pc = exit as usize;
+                    }
+                    true
+                }
                 Inst::SubEnd => {
                     let ctx = self.looks.pop().expect("lookaround frame");
+                    self.compact(ctx.bt, ctx.saves);
                     pc = ctx.end as usize;
                     match ctx.kind {
                         LookKind::Assert => {
-                            self.compact(ctx.bt);
                             pos = ctx.pos;
                             true
                         }
-                        LookKind::Atomic => {
-                            self.compact(ctx.bt);
+                        LookKind::Atomic => true,
+                        LookKind::AssertNot => false,
+                        LookKind::PossMin | LookKind::PossMore => {
+                            let Inst::PossLoop { id, .. } = insts[pc] else {
+                                unreachable!("possessive body returns to PossLoop")
+                            };
+                            let r = self.reps[id as usize];
+                            self.set_rep(id, Rep { count: r.count + 1, ..r });
                             true
-                        }
-                        LookKind::AssertNot => {
-                            self.unwind(ctx.bt);
-                            false
                         }
                     }
                 }
@@ -450,6 +513,34 @@ impl Matcher {
         }
     }
 
+    /// sre's MARK: sets slot `i`, invalidating skipped slots.
+    #[inline]
+    fn mark(&mut self, slot: u32, pos: usize) {
+        let i = slot as usize;
+        if i & 1 == 1 {
+            self.lastindex = (i / 2 + 1) as i32;
+        }
+        if i as i32 > self.lastmark {
+            for j in (self.lastmark + 1) as usize..i {
+                self.marks[j] = NONE;
+            }
+            self.lastmark = i as i32;
+        }
+        self.marks[i] = pos;
+    }
+
+    fn enter_body(&mut self, kind: LookKind, pos: usize, end: u32, full: bool) {
+        self.looks.push(LookCtx {
+            bt: self.bt.len(),
+            pos,
+            end,
+            kind,
+            saves: self.saves.len(),
+        });
+        let s = self.saved(full);
+        self.bt.push(Bt::Look { s });
+    }
+
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn rep_one<T: Unit>(
@@ -469,13 +560,7 @@ impl Matcher {
             return false;
         }
         let item = prog.insts[*pc + 1];
-        let cap = |n: u32| {
-            if n == MAXREPEAT {
-                end
-            } else {
-                end.min(p + n as usize)
-            }
-        };
+        let cap = |n: u32| if n == MAXREPEAT { end } else { end.min(p + n as usize) };
         match kind {
             RepKind::Greedy => {
                 let n = count(prog, item, text, p, cap(max));
@@ -486,13 +571,8 @@ impl Matcher {
                 let Some(cur) = fit_literal(prog, next, text, end, lo, p + n) else {
                     return false;
                 };
-                if cur > lo {
-                    self.bt.push(Bt::RepOne {
-                        tail: next,
-                        lo,
-                        cur,
-                    });
-                }
+                let s = self.saved(self.in_repeat());
+                self.bt.push(Bt::RepOne { s, tail: next, lo, cur });
                 *pos = cur;
             }
             RepKind::Possessive => {
@@ -510,12 +590,10 @@ impl Matcher {
                     }
                 }
                 let at = p + min as usize;
-                let limit = if max == MAXREPEAT {
-                    usize::MAX
-                } else {
-                    p + max as usize
-                };
+                let limit = if max == MAXREPEAT { usize::MAX } else { p + max as usize };
+                let s = self.saved(self.in_repeat());
                 self.bt.push(Bt::RepLazy {
+                    s,
                     item: *pc as u32 + 1,
                     pos: at,
                     limit,
@@ -527,72 +605,46 @@ impl Matcher {
         true
     }
 
+    /// sre's MAX_UNTIL / MIN_UNTIL.
     fn until(&mut self, prog: &Program, id: u32, pc: &mut usize, pos: usize) {
         let info = prog.repeats[id as usize];
         let r = self.reps[id as usize];
         let count = r.count + 1;
-        let undo = Bt::Rep {
-            id,
-            count: r.count,
-            last: r.last,
-        };
         if count < info.min as i64 {
-            self.bt.push(undo);
-            self.reps[id as usize].count = count;
+            self.set_rep(id, Rep { count, ..r });
             *pc = info.body as usize;
         } else if info.greedy {
             if (info.max == MAXREPEAT || count < info.max as i64) && pos != r.last {
-                self.bt.push(Bt::Choice {
-                    pc: *pc as u32 + 1,
-                    pos,
-                });
-                self.bt.push(undo);
-                self.reps[id as usize] = Rep { count, last: pos };
+                let s = self.saved(true);
+                let tail = *pc as u32 + 1;
+                self.bt.push(Bt::UntilTail { s, id, tail, pos });
+                self.set_rep(id, Rep { count, last: pos, ..r });
                 *pc = info.body as usize;
             } else {
+                self.set_cur_rep(r.prev);
                 *pc += 1;
             }
         } else {
-            self.bt.push(Bt::MinMore {
-                until: *pc as u32,
-                pos,
-            });
+            let s = self.saved(r.prev >= 0);
+            self.bt.push(Bt::MinMore { s, until: *pc as u32, pos });
+            self.set_cur_rep(r.prev);
             *pc += 1;
         }
     }
 
-    /// Keeps only the undo entries from `from` up (a finished lookahead
-    /// or atomic group: its alternatives are gone, its marks stay).
-    fn compact(&mut self, from: usize) {
+    /// Drops the restore points of a finished body (from `from` up, with
+    /// their snapshots from `saves` up), keeping its undo entries.
+    fn compact(&mut self, from: usize, saves: usize) {
         let mut w = from;
         for r in from..self.bt.len() {
             let e = self.bt[r];
-            if matches!(e, Bt::Mark { .. } | Bt::Rep { .. }) {
+            if matches!(e, Bt::Rep { .. } | Bt::CurRep { .. }) {
                 self.bt[w] = e;
                 w += 1;
             }
         }
         self.bt.truncate(w);
-    }
-
-    /// Undoes and drops every entry from `from` up.
-    fn unwind(&mut self, from: usize) {
-        while self.bt.len() > from {
-            let e = self.bt.pop().unwrap();
-            self.undo(e);
-        }
-    }
-
-    #[inline]
-    fn undo(&mut self, e: Bt) {
-        match e {
-            Bt::Mark { slot, li, old } => {
-                self.marks[slot as usize] = old;
-                self.lastindex = li;
-            }
-            Bt::Rep { id, count, last } => self.reps[id as usize] = Rep { count, last },
-            _ => {}
-        }
+        self.saves.truncate(saves);
     }
 
     /// Pops to the next alternative: Some((pc, pos)), or None when the
@@ -616,33 +668,45 @@ impl Matcher {
                 return Ok(None);
             };
             match e {
-                Bt::Choice { pc, pos } => return Ok(Some((pc as usize, pos))),
-                Bt::Mark { .. } | Bt::Rep { .. } => self.undo(e),
-                Bt::RepOne { tail, lo, cur } => {
-                    if let Some(cur) = fit_literal(prog, tail, text, end, lo, cur - 1) {
-                        if cur > lo {
-                            self.bt.push(Bt::RepOne { tail, lo, cur });
-                        }
+                Bt::Rep { id, count, last, prev } => self.reps[id as usize] = Rep { count, last, prev },
+                Bt::CurRep { old } => self.cur_rep = old,
+                Bt::Branch { s, next, pos } => {
+                    self.restore(s, next != 0);
+                    if next != 0 {
+                        let Inst::Branch { next: after } = prog.insts[next as usize] else {
+                            unreachable!("alternatives start with Branch")
+                        };
+                        self.bt.push(Bt::Branch { s, next: after, pos });
+                        return Ok(Some((next as usize + 1, pos)));
+                    }
+                }
+                Bt::UntilTail { s, id, tail, pos } => {
+                    self.restore(s, false);
+                    let prev = self.reps[id as usize].prev;
+                    self.set_cur_rep(prev);
+                    return Ok(Some((tail as usize, pos)));
+                }
+                Bt::RepOne { s, tail, lo, cur } => {
+                    let next = if cur > lo { fit_literal(prog, tail, text, end, lo, cur - 1) } else { None };
+                    self.restore(s, next.is_some());
+                    if let Some(cur) = next {
+                        self.bt.push(Bt::RepOne { s, tail, lo, cur });
                         return Ok(Some((tail as usize, cur)));
                     }
                 }
-                Bt::RepLazy { item, pos, limit } => {
-                    if pos < end
-                        && pos < limit
-                        && single(prog, prog.insts[item as usize], text[pos].get())
-                    {
+                Bt::RepLazy { s, item, pos, limit } => {
+                    let more = pos < end && pos < limit && single(prog, prog.insts[item as usize], text[pos].get());
+                    self.restore(s, more);
+                    if more {
                         let Inst::RepOne { next, .. } = prog.insts[item as usize - 1] else {
                             unreachable!("RepLazy item follows RepOne")
                         };
-                        self.bt.push(Bt::RepLazy {
-                            item,
-                            pos: pos + 1,
-                            limit,
-                        });
+                        self.bt.push(Bt::RepLazy { s, item, pos: pos + 1, limit });
                         return Ok(Some((next as usize, pos + 1)));
                     }
                 }
-                Bt::MinMore { until, pos } => {
+                Bt::MinMore { s, until, pos } => {
+                    self.restore(s, false);
                     let Inst::Until { id } = prog.insts[until as usize] else {
                         unreachable!("MinMore points at Until")
                     };
@@ -652,18 +716,24 @@ impl Matcher {
                     if (info.max != MAXREPEAT && count >= info.max as i64) || pos == r.last {
                         continue;
                     }
-                    self.bt.push(Bt::Rep {
-                        id,
-                        count: r.count,
-                        last: r.last,
-                    });
-                    self.reps[id as usize] = Rep { count, last: pos };
+                    self.set_rep(id, Rep { count, last: pos, ..r });
                     return Ok(Some((info.body as usize, pos)));
                 }
-                Bt::LookMark => {
+                Bt::Look { s } => {
                     let ctx = self.looks.pop().expect("lookaround frame");
-                    if ctx.kind == LookKind::AssertNot {
-                        return Ok(Some((ctx.end as usize, ctx.pos)));
+                    match ctx.kind {
+                        LookKind::AssertNot => {
+                            self.restore(s, false);
+                            return Ok(Some((ctx.end as usize, ctx.pos)));
+                        }
+                        LookKind::PossMore => {
+                            self.restore(s, false);
+                            let Inst::PossLoop { exit, .. } = prog.insts[ctx.end as usize] else {
+                                unreachable!("possessive frame ends at PossLoop")
+                            };
+                            return Ok(Some((exit as usize, ctx.pos)));
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -673,23 +743,11 @@ impl Matcher {
 
 /// The next position at or after `p` where a match can start, using the
 /// literal prefix or the first-character matcher.
-fn find_first<T: Unit>(
-    prog: &Program,
-    first: Inst,
-    prefix: &[u32],
-    text: &[T],
-    mut p: usize,
-    end: usize,
-) -> Option<usize> {
+fn find_first<T: Unit>(prog: &Program, first: Inst, prefix: &[u32], text: &[T], mut p: usize, end: usize) -> Option<usize> {
     if prefix.len() >= 2 {
         let c0 = prefix[0];
         while p + prefix.len() <= end {
-            if text[p].get() == c0
-                && prefix[1..]
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &c)| text[p + 1 + i].get() == c)
-            {
+            if text[p].get() == c0 && prefix[1..].iter().enumerate().all(|(i, &c)| text[p + 1 + i].get() == c) {
                 return Some(p);
             }
             p += 1;
@@ -697,10 +755,7 @@ fn find_first<T: Unit>(
         return None;
     }
     if let Inst::Lit(c) = first {
-        return text[p..end]
-            .iter()
-            .position(|x| x.get() == c)
-            .map(|i| p + i);
+        return text[p..end].iter().position(|x| x.get() == c).map(|i| p + i);
     }
     while p < end {
         if single(prog, first, text[p].get()) {

@@ -93,17 +93,27 @@ pub fn run(
             }
         }
     };
-    let found = r.map(|(s, e)| {
-        let mut spans = Vec::with_capacity(code.groups + 1);
-        spans.push(Some((s, e)));
-        for g in 1..=code.groups {
-            spans.push(m.group_span(g));
+    let found = match r {
+        None => None,
+        Some((s, e)) => {
+            let mut spans = Vec::with_capacity(code.groups + 1);
+            spans.push(Some((s, e)));
+            for g in 1..=code.groups {
+                match m.group_span(g) {
+                    Ok(span) => spans.push(span),
+                    Err(()) => {
+                        st.give_matcher(m);
+                        let c = vm.types.exc.system_error.clone();
+                        return Err(vm.new_error(&c, "The span of capturing group is wrong, please report a bug for the re module."));
+                    }
+                }
+            }
+            Some(Found {
+                spans,
+                lastindex: m.lastindex,
+            })
         }
-        Found {
-            spans,
-            lastindex: m.lastindex,
-        }
-    });
+    };
     st.give_matcher(m);
     Ok(found)
 }

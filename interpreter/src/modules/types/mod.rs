@@ -5,6 +5,7 @@
 
 pub mod bytes;
 pub mod bytes_methods;
+pub mod code;
 pub mod descriptors;
 pub mod dict;
 pub mod exceptions;
@@ -38,6 +39,7 @@ pub fn install(vm: &mut Vm) {
     exceptions::install(vm);
     descriptors::install(vm);
     views::install(vm);
+    code::install(vm);
     let numeric = [vm.types.int.clone(), vm.types.float.clone(), vm.types.bool.clone()];
     for t in &numeric {
         add_binops(vm, t, &BinOp::ALL);
