@@ -12,6 +12,7 @@ pub mod io;
 pub mod math;
 pub mod misc;
 pub mod os;
+pub mod os_fd;
 pub mod random;
 pub mod re;
 pub mod signal;

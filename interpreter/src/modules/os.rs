@@ -38,6 +38,7 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         for (n, f) in fns {
             vm.add_function(d, M, n, *f);
         }
+        super::os_fd::fill(vm, d);
         vm.set_in(d, "path", Value::Obj(path.clone()));
         let sep = vm.str_val("/");
         vm.set_in(d, "sep", sep);

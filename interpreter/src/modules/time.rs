@@ -136,9 +136,9 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
         let step = (deadline - now).min(Duration::from_millis(50));
         std::thread::sleep(step);
-        if super::signal::sigint_pending() {
-            vm.trap.set(crate::vm::trap::TRAP_SIGNAL);
-            break;
+        if super::signal::signal_pending() {
+            // Handlers run now; sleep resumes unless one raised (PEP 475).
+            vm.run_pending_signals()?;
         }
     }
     Ok(Value::None)

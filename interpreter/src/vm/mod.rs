@@ -121,7 +121,6 @@ pub struct Vm {
     pub(crate) pending_hook_error: Option<PyErr>,
     /// Work queued for the next safe point (TRAP_ASYNC).
     pub async_jobs: Vec<Box<dyn FnOnce(&mut Vm) -> PyResult<()>>>,
-    pub(crate) sigint_handler: Option<Value>,
     pub(crate) signal_handlers: FxHashMap<i64, Value>,
     /// The process's stdin, stdout and stderr stream objects.
     pub(crate) std_streams: Option<(ObjRef, ObjRef, ObjRef)>,
@@ -211,7 +210,6 @@ impl Vm {
             gc_state: Default::default(),
             pending_hook_error: None,
             async_jobs: Vec::new(),
-            sigint_handler: None,
             signal_handlers: FxHashMap::default(),
             std_streams: None,
             extra_types: FxHashMap::default(),
@@ -572,5 +570,6 @@ impl Drop for Vm {
         self.finalizing = true;
         self.clear_all_tracked();
         crate::gc::heap::set_trap(std::ptr::null());
+        crate::modules::signal::clear_main_trap();
     }
 }

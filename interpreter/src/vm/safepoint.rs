@@ -71,23 +71,6 @@ impl Vm {
 
     /// Raises KeyboardInterrupt for a pending SIGINT.
     fn check_signals(&mut self) -> PyResult<()> {
-        if crate::modules::signal::take_sigint() {
-            if let Some(h) = self.sigint_handler.clone() {
-                let n = Value::Int(2);
-                let f = match self.frames.last() {
-                    Some(_) => {
-                        let i = self.frames.len() - 1;
-                        Value::Obj(self.frame_object(i))
-                    }
-                    None => Value::None,
-                };
-                self.call(&h, vec![n, f])?;
-                return Ok(());
-            }
-            let c = self.types.exc.keyboard_interrupt.clone();
-            let e = self.new_exception(&c, vec![]);
-            return Err(crate::vm::PyErr { exc: e });
-        }
-        Ok(())
+        self.run_pending_signals()
     }
 }

@@ -96,6 +96,8 @@ pub struct FileObj {
     pub writable: bool,
     pub append: bool,
     pub line_buffering: bool,
+    /// False for `open(fd, closefd=False)`: closing leaves the descriptor open.
+    pub closefd: bool,
 }
 
 impl NativeObject for FileObj {
@@ -153,6 +155,7 @@ impl Drop for FileObj {
     fn drop(&mut self) {
         // Refcounting closes a file when its last reference goes.
         let _ = self.flush_raw();
+        self.release_raw();
     }
 }
 
@@ -182,6 +185,7 @@ impl FileObj {
             writable: flags.1,
             append: flags.2,
             line_buffering,
+            closefd: true,
         }
     }
 
@@ -261,9 +265,21 @@ impl FileObj {
             return Ok(());
         }
         let r = self.flush_raw();
-        let old = std::mem::replace(&mut self.st.borrow_mut().raw, Raw::Closed);
-        drop(old);
+        self.release_raw();
         r.map_err(|e| vm.io_error_plain(&e))
+    }
+
+    /// Drops the raw stream, closing its descriptor unless `closefd` is off.
+    fn release_raw(&self) {
+        let old = std::mem::replace(&mut self.st.borrow_mut().raw, Raw::Closed);
+        match old {
+            Raw::File(f) if !self.closefd => {
+                // The descriptor belongs to someone else: leave it open.
+                use std::os::fd::IntoRawFd;
+                let _ = f.into_raw_fd();
+            }
+            other => drop(other),
+        }
     }
 
     // ----- writing -----

@@ -111,7 +111,7 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let encoding = args.arg(3, "encoding");
     let errors = args.arg(4, "errors");
     let newline = args.arg(5, "newline");
-    let _closefd = args.arg(6, "closefd");
+    let closefd = args.arg(6, "closefd");
     let _opener = args.arg(7, "opener");
     args.no_kw(vm, "open")?;
     if args.pos.len() > 8 {
@@ -121,8 +121,26 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let Some(file) = file else {
         return Err(vm.type_error("open() missing required argument 'file' (pos 1)"));
     };
+    let fd = match &file {
+        Value::Int(_) | Value::Bool(_) => {
+            let n = vm.index_value(&file)?;
+            if n < 0 || n > i32::MAX as i64 {
+                return Err(vm.value_error("negative file descriptor"));
+            }
+            Some(n as i32)
+        }
+        _ => None,
+    };
+    let closefd = match closefd {
+        Some(v) => vm.truthy(&v)?,
+        None => true,
+    };
+    if fd.is_none() && !closefd {
+        return Err(vm.value_error("Cannot use closefd=False with file name"));
+    }
     let path = match &file {
         Value::Obj(s) if s.kind() == Kind::Str => str_of(s).unwrap().to_string(),
+        _ if fd.is_some() => String::new(),
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!("expected str, bytes or os.PathLike object, not {t}")));
@@ -195,7 +213,13 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         oo.write(true).create_new(true).read(plus);
         (plus, true, false)
     };
-    let f = match oo.open(&path).and_then(|mut f| {
+    let opened = match fd {
+        // SAFETY: the program hands us descriptor `n`; the file object owns it
+        // from now on (or, with closefd=False, borrows it and never closes it).
+        Some(n) => Ok(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(n) }),
+        None => oo.open(&path),
+    };
+    let f = match opened.and_then(|mut f| {
         if f.metadata()?.is_dir() {
             return Err(std::io::Error::from_raw_os_error(21));
         }
@@ -245,7 +269,8 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         mode.clone()
     };
     let name = file.clone();
-    let obj = FileObj::new(Raw::File(f), name, shown, text, (readable, writable, append), false);
+    let mut obj = FileObj::new(Raw::File(f), name, shown, text, (readable, writable, append), false);
+    obj.closefd = closefd;
     Ok(Value::Obj(new_file(vm, obj)))
 }
 
