@@ -65,6 +65,10 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
             ("radians", radians),
             ("dist", dist),
             ("remainder", remainder),
+            ("ulp", ulp),
+            ("nextafter", nextafter),
+            ("cbrt", cbrt),
+            ("exp2", exp2),
             ("erf", erf),
             ("erfc", erfc),
             ("gamma", gamma),
@@ -611,6 +615,59 @@ fn remainder(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     let n = (x / y).round_ties_even();
     Ok(Value::Float(x - n * y))
+}
+
+/// The float after `x` in the direction of `y` (IEEE nextafter).
+fn next_toward(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == y {
+        return y;
+    }
+    if x == 0.0 {
+        return f64::from_bits(1).copysign(y);
+    }
+    let b = x.to_bits();
+    let up = (y > x) == (x > 0.0);
+    f64::from_bits(if up { b + 1 } else { b - 1 })
+}
+
+fn ulp(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "ulp", 1, 1)?;
+    let x = fl(vm, &args.pos[0])?.abs();
+    if x.is_nan() || x.is_infinite() {
+        return Ok(Value::Float(x));
+    }
+    let next = next_toward(x, f64::INFINITY);
+    if next.is_infinite() {
+        // The largest finite float: the gap below it.
+        return Ok(Value::Float(x - next_toward(x, 0.0)));
+    }
+    Ok(Value::Float(next - x))
+}
+
+fn nextafter(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "nextafter", 2, 2)?;
+    let x = fl(vm, &args.pos[0])?;
+    let y = fl(vm, &args.pos[1])?;
+    Ok(Value::Float(next_toward(x, y)))
+}
+
+fn cbrt(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "cbrt", 1, 1)?;
+    let x = fl(vm, &args.pos[0])?;
+    Ok(Value::Float(x.cbrt()))
+}
+
+fn exp2(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "exp2", 1, 1)?;
+    let x = fl(vm, &args.pos[0])?;
+    let r = x.exp2();
+    if r.is_infinite() && x.is_finite() {
+        return Err(vm.overflow_error("math range error"));
+    }
+    Ok(Value::Float(r))
 }
 
 fn gamma(vm: &mut Vm, args: Args) -> PyResult<Value> {

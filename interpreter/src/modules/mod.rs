@@ -14,6 +14,7 @@ pub mod misc;
 pub mod os;
 pub mod os_fd;
 pub mod random;
+pub mod random_dist;
 pub mod re;
 pub mod signal;
 pub mod structseq;

@@ -101,13 +101,13 @@ impl Mt {
         y
     }
 
-    fn random(&mut self) -> f64 {
+    pub(crate) fn random(&mut self) -> f64 {
         let a = (self.genrand() >> 5) as f64;
         let b = (self.genrand() >> 6) as f64;
         (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
     }
 
-    fn getrandbits(&mut self, k: u64) -> BigInt {
+    pub(crate) fn getrandbits(&mut self, k: u64) -> BigInt {
         if k <= 32 {
             return BigInt::from(self.genrand() >> (32 - k));
         }
@@ -197,6 +197,9 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         ("getstate", getstate),
         ("setstate", setstate),
     ];
+    let methods: Vec<(&'static str, crate::object::function::NativeFn)> =
+        methods.iter().chain(super::random_dist::METHODS.iter()).copied().collect();
+    let methods = &methods[..];
     for (n, f) in methods {
         vm.add_method(&t, n, *f);
     }
@@ -328,7 +331,7 @@ fn seed_from(vm: &mut Vm, me: &Value, a: &Value) -> PyResult<()> {
     Ok(())
 }
 
-fn me_mt(vm: &mut Vm, args: &Args) -> PyResult<&'static RefCell<Mt>> {
+pub(crate) fn me_mt(vm: &mut Vm, args: &Args) -> PyResult<&'static RefCell<Mt>> {
     let v = args.pos.first().cloned().unwrap_or(Value::None);
     match mt_of(&v) {
         // SAFETY: the Random object is kept alive by the Args for the call.

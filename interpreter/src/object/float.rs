@@ -8,9 +8,44 @@
 pub fn shortest_digits(x: f64) -> (String, i32) {
     let s = format!("{:e}", x.abs());
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let mut digits: String = mant.chars().filter(|c| *c != '.').collect();
     let exp: i32 = exp.parse().unwrap_or(0);
+    if digits.len() >= 15 {
+        if let Some(even) = tie_to_even(x.abs(), &digits) {
+            digits = even;
+        }
+    }
     (digits, exp)
+}
+
+/// When the value lies exactly halfway between two shortest decimal
+/// strings that both read back as `x`, CPython (David Gay's algorithm)
+/// picks the one with an even last digit; Rust's formatter rounds up.
+/// Returns the even choice when it differs from `digits`.
+fn tie_to_even(x: f64, digits: &str) -> Option<String> {
+    let n = digits.len();
+    let exact = format!("{:.*e}", n + 24, x);
+    let mant: String = exact.split('e').next()?.chars().filter(|c| *c != '.').collect();
+    let (head, rest) = mant.split_at(n);
+    if !rest.starts_with('5') || !rest[1..].bytes().all(|b| b == b'0') {
+        return None;
+    }
+    // The two candidates are `head` (truncated) and `head + 1`.
+    let last = head.as_bytes()[n - 1] - b'0';
+    if last % 2 != 0 {
+        return None; // head is odd: head + 1 is even; Rust picked it only if...
+    }
+    if head == digits {
+        return None;
+    }
+    // head is even and round-trips: prefer it.
+    let (_, e) = exact.split_once('e')?;
+    let candidate = format!("{}.{}e{}", &head[..1], &head[1..], e);
+    if candidate.parse::<f64>().ok()? == x {
+        Some(head.trim_end_matches('0').to_string()).filter(|s| !s.is_empty())
+    } else {
+        None
+    }
 }
 
 /// `repr(x)` for a float, as CPython prints it.
