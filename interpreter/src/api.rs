@@ -72,6 +72,7 @@ impl Interpreter {
             return m;
         }
         let m = vm.new_module("__main__");
+        m.downcast::<Module>().unwrap().origin.set(crate::object::module::Origin::BuiltIn);
         let d = m.downcast::<Module>().unwrap().dict.clone();
         let b = vm.builtins_module.clone();
         vm.set_in(&d, "__builtins__", Value::Obj(b));

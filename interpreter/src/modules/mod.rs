@@ -147,7 +147,9 @@ impl Vm {
     /// Creates a new module object populated by `fill`.
     pub fn make_module(&mut self, name: &str, fill: impl FnOnce(&mut Vm, &ObjRef)) -> ObjRef {
         let m = self.new_module(name);
-        let d = m.downcast::<crate::object::module::Module>().unwrap().dict.clone();
+        let md = m.downcast::<crate::object::module::Module>().unwrap();
+        md.origin.set(crate::object::module::Origin::BuiltIn);
+        let d = md.dict.clone();
         fill(self, &d);
         m
     }

@@ -376,6 +376,11 @@ impl Vm {
 
     /// The builtin types' `__format__`.
     pub(crate) fn builtin_format(&mut self, v: &Value, spec: &str) -> PyResult<String> {
+        // An empty spec formats as str(v) (honouring a subclass's __str__
+        // or __repr__), as every builtin __format__ does.
+        if spec.is_empty() && matches!(v, Value::Obj(o) if o.vt().owns_cls) {
+            return self.to_str(v);
+        }
         let sp = match parse_spec(spec) {
             Ok(s) => s,
             Err(e) => return Err(self.value_error(e)),
@@ -495,7 +500,7 @@ impl Vm {
 
     fn percent_core(&mut self, f: &str, args: &Value, bytes: bool) -> PyResult<String> {
         let items: Vec<Value> = match args {
-            Value::Obj(o) if o.kind() == Kind::Tuple && !o.vt().owns_cls => o.downcast::<Tuple>().unwrap().as_slice().to_vec(),
+            Value::Obj(o) if o.kind() == Kind::Tuple => o.downcast::<Tuple>().unwrap().as_slice().to_vec(),
             _ => vec![args.clone()],
         };
         let mapping = match args {

@@ -80,7 +80,7 @@ impl Vm {
                     continue;
                 }
                 let n = self.intern(item);
-                if self.get_attr_opt(&Value::Obj(module.clone()), &n)?.is_none() {
+                if self.attr_or_none(&Value::Obj(module.clone()), &n)?.is_none() {
                     let sub = format!("{fullname}.{item}");
                     match self.import_module(&sub) {
                         Ok(_) => {}
@@ -232,6 +232,16 @@ impl Vm {
         }
     }
 
+    /// An attribute, or None when getting it raises AttributeError (a
+    /// module `__getattr__` that refuses the name).
+    fn attr_or_none(&mut self, obj: &Value, name: &ObjRef) -> PyResult<Option<Value>> {
+        match self.get_attr_opt(obj, name) {
+            Ok(v) => Ok(v),
+            Err(e) if self.err_is(&e, &self.types.exc.attribute_error.clone()) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Directories searched for top-level modules (`sys.path`).
     fn sys_path(&mut self) -> Vec<PathBuf> {
         let sys = match &self.sys_module {
@@ -321,7 +331,11 @@ impl Vm {
             Found::Embedded { source, is_package } => {
                 let fname = format!("<frozen {fullname}>");
                 let pkg_dir = if is_package { Some(Path::new("<frozen>")) } else { None };
-                self.exec_module_source(fullname, source, &fname, None, pkg_dir)
+                let frozen = self.exec_module_source(fullname, source, &fname, None, pkg_dir)?;
+                if let Some(md) = frozen.downcast::<Module>() {
+                    md.origin.set(crate::object::module::Origin::Frozen);
+                }
+                Ok(frozen)
             }
         }
     }
@@ -375,7 +389,7 @@ impl Vm {
 
     /// The `ImportFrom` instruction.
     pub(crate) fn import_from(&mut self, module: &Value, name: &ObjRef) -> PyResult<Value> {
-        if let Some(v) = self.get_attr_opt(module, name)? {
+        if let Some(v) = self.attr_or_none(module, name)? {
             return Ok(v);
         }
         let (modname, file) = match module {

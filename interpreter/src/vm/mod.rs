@@ -172,6 +172,7 @@ impl Vm {
                 module_t.as_ptr(),
                 Module {
                     dict: builtins.clone(),
+                    origin: std::cell::Cell::new(crate::object::module::Origin::BuiltIn),
                 },
             )
         };
@@ -378,7 +379,7 @@ impl Vm {
         d.downcast::<Dict>().unwrap().set_str(&self.names.name.clone(), Value::Obj(n));
         d.downcast::<Dict>().unwrap().set_str(&self.names.doc.clone(), Value::None);
         let t = self.types.module.clone();
-        self.alloc(&t, Module { dict: d })
+        self.alloc(&t, Module::new(d))
     }
 
     // ----- types of values -----

@@ -197,7 +197,7 @@ impl Vm {
         }
     }
 
-    fn builtin_repr(&mut self, o: &ObjRef) -> PyResult<String> {
+    pub(crate) fn builtin_repr(&mut self, o: &ObjRef) -> PyResult<String> {
         match o.kind() {
             Kind::Str => Ok(str_repr(o.downcast::<Str>().unwrap().as_str())),
             Kind::Int => {
@@ -338,7 +338,11 @@ impl Vm {
                     Some(Value::Obj(f)) if str_of(&f).is_some() => {
                         Ok(format!("<module '{name}' from '{}'>", str_of(&f).unwrap()))
                     }
-                    _ => Ok(format!("<module '{name}' (built-in)>")),
+                    _ => Ok(match m.origin.get() {
+                        crate::object::module::Origin::BuiltIn => format!("<module '{name}' (built-in)>"),
+                        crate::object::module::Origin::Frozen => format!("<module '{name}' (frozen)>"),
+                        crate::object::module::Origin::Plain => format!("<module '{name}'>"),
+                    }),
                 }
             }
             Kind::Code => {

@@ -450,15 +450,31 @@ impl Vm {
                     if k.kind() == Kind::Slice {
                         let s = k.downcast::<Slice>().unwrap();
                         let si = self.slice_indices(s, l.len())?;
-                        let mut idx: Vec<usize> = si.indices().collect();
-                        idx.sort_unstable();
-                        let mut removed = Vec::new();
-                        {
+                        // Removed values are dropped after the borrow ends
+                        // (a finalizer may look at the list).
+                        let removed: Vec<Value> = {
                             let mut b = l.items.borrow_mut();
-                            for i in idx.into_iter().rev() {
-                                removed.push(b.remove(i));
+                            if si.step == 1 {
+                                let end = (si.start as usize + si.len).min(b.len());
+                                b.drain(si.start as usize..end).collect()
+                            } else {
+                                let mut drop_at = vec![false; b.len()];
+                                for i in si.indices() {
+                                    drop_at[i] = true;
+                                }
+                                let mut kept = Vec::with_capacity(b.len() - si.len);
+                                let mut gone = Vec::with_capacity(si.len);
+                                for (i, v) in std::mem::take(&mut *b).into_iter().enumerate() {
+                                    if drop_at[i] {
+                                        gone.push(v);
+                                    } else {
+                                        kept.push(v);
+                                    }
+                                }
+                                *b = kept;
+                                gone
                             }
-                        }
+                        };
                         drop(removed);
                         return Ok(());
                     }

@@ -686,8 +686,60 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     // ----- displays -----
 
+    /// The value of a constant expression as CPython's AST optimizer folds
+    /// it: literals, signed numbers and tuples of those.
+    fn folded_const(&mut self, e: &Expr) -> CResult<Option<Value>> {
+        Ok(match &e.kind {
+            ExprKind::Constant(Constant::Imaginary(_)) => None,
+            ExprKind::Constant(c) => Some(self.const_value(c)?),
+            ExprKind::UnaryOp { op, operand } => self.fold_unary(*op, operand),
+            ExprKind::Tuple(items) => {
+                let mut vals = Vec::with_capacity(items.len());
+                for it in items {
+                    match self.folded_const(it)? {
+                        Some(v) => vals.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                Some(Value::Obj(self.vm.new_tuple(vals)))
+            }
+            _ => None,
+        })
+    }
+
     fn sequence(&mut self, items: &'a [Expr], dst: u16, span: Span, kind: SeqKind) -> CResult<()> {
         let m = self.mark();
+        if kind == SeqKind::Set && items.len() > 2 {
+            // Like CPython, a display of 3+ constants becomes an empty set
+            // updated from a frozenset constant; that fixes the iteration
+            // order (the frozenset's slot order, merged into a fresh table).
+            let mut vals = Vec::with_capacity(items.len());
+            for it in items {
+                match self.folded_const(it)? {
+                    Some(v) => vals.push(v),
+                    None => break,
+                }
+            }
+            if vals.len() == items.len() {
+                // CPython's constant merging rebuilds the frozenset from its
+                // own iteration order, so the constant is built twice.
+                let twice = self.vm.new_set_from(vals, true).and_then(|fs| {
+                    let order = fs.downcast::<crate::object::set::Set>().map(|s| s.keys()).unwrap_or_default();
+                    self.vm.new_set_from(order, true)
+                });
+                if let Ok(fs) = twice {
+                    let k = self.add_const(Value::Obj(fs));
+                    let t = self.temp();
+                    let saved = self.set_pos(span);
+                    self.emit(Instr::BuildSet { dst, base: dst, n: 0 });
+                    self.emit(Instr::LoadConst { dst: t, k });
+                    self.emit(Instr::SetUpdate { set: dst, src: t });
+                    self.restore_pos(saved);
+                    self.release(m);
+                    return Ok(());
+                }
+            }
+        }
         let starred = items.iter().any(|i| matches!(i.kind, ExprKind::Starred(_)));
         if !starred {
             let base = self.temps(items.len());

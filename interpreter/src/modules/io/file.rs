@@ -272,13 +272,19 @@ impl FileObj {
     /// Drops the raw stream, closing its descriptor unless `closefd` is off.
     fn release_raw(&self) {
         let old = std::mem::replace(&mut self.st.borrow_mut().raw, Raw::Closed);
-        match old {
-            Raw::File(f) if !self.closefd => {
-                // The descriptor belongs to someone else: leave it open.
-                use std::os::fd::IntoRawFd;
-                let _ = f.into_raw_fd();
+        if let Raw::File(f) = old {
+            use std::os::fd::IntoRawFd;
+            let fd = f.into_raw_fd();
+            if self.closefd {
+                extern "C" {
+                    fn close(fd: i32) -> i32;
+                }
+                // SAFETY: plain close(2) on the descriptor we owned. Closing it
+                // ourselves (not through OwnedFd) tolerates a descriptor the
+                // program already closed with os.close, which CPython reports
+                // quietly rather than aborting.
+                unsafe { close(fd) };
             }
-            other => drop(other),
         }
     }
 

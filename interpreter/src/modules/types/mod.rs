@@ -40,6 +40,13 @@ pub fn install(vm: &mut Vm) {
     descriptors::install(vm);
     views::install(vm);
     code::install(vm);
+    let mt = vm.types.method.clone();
+    vm.add_staticmethod(&mt, "__new__", object::method_new);
+    let modt = vm.types.module.clone();
+    vm.add_staticmethod(&modt, "__new__", object::module_new);
+    for t in [vm.types.bytes.clone(), vm.types.range.clone(), vm.types.slice.clone(), vm.types.none_type.clone()] {
+        vm.add_method(&t, "__repr__", object::native_repr);
+    }
     let numeric = [vm.types.int.clone(), vm.types.float.clone(), vm.types.bool.clone()];
     for t in &numeric {
         add_binops(vm, t, &BinOp::ALL);

@@ -63,6 +63,53 @@ fn object_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(vm.str_val(&s))
 }
 
+/// `types.MethodType(func, obj)`: a bound method.
+pub fn method_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "method", 3, 3)?;
+    if !super::super::builtins::is_callable(vm, &args.pos[1]) {
+        return Err(vm.type_error("first argument must be callable"));
+    }
+    if args.pos[2].is_none() {
+        return Err(vm.type_error("instance must not be None"));
+    }
+    Ok(Value::Obj(vm.new_bound_method(args.pos[1].clone(), args.pos[2].clone())))
+}
+
+/// `types.ModuleType(name, doc=None)`: a new, empty module.
+pub fn module_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
+    args.pos.remove(0);
+    let name = args.arg(0, "name");
+    let doc = args.arg(1, "doc").unwrap_or(Value::None);
+    args.no_kw(vm, "module")?;
+    let name = match name {
+        Some(Value::Obj(s)) if s.kind() == Kind::Str => str_of(&s).unwrap().to_string(),
+        Some(other) => {
+            let t = vm.type_name(&other);
+            return Err(vm.type_error(format!("module.__init__() argument 'name' must be str, not {t}")));
+        }
+        None => return Err(vm.type_error("module.__init__() missing required argument 'name' (pos 1)")),
+    };
+    let m = vm.new_module(&name);
+    let d = m.downcast::<crate::object::module::Module>().unwrap().dict.clone();
+    vm.set_in(&d, "__doc__", doc);
+    for k in ["__package__", "__loader__", "__spec__"] {
+        vm.set_in(&d, k, Value::None);
+    }
+    Ok(Value::Obj(m))
+}
+
+/// `__repr__` of builtin types whose repr is computed natively (bytes,
+/// range, slice, NoneType): the builtin repr of the value, ignoring any
+/// subclass override.
+pub fn native_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "__repr__", 1, 1)?;
+    let s = match &args.pos[0] {
+        Value::Obj(o) => vm.builtin_repr(o)?,
+        v => vm.repr(v)?,
+    };
+    Ok(vm.str_val(&s))
+}
+
 fn object_str(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = vm.repr(&args.pos[0])?;
     Ok(vm.str_val(&s))
