@@ -225,7 +225,7 @@ fn dis_one(code: &Code, out: &mut String) {
                         format!("r{r}..r{}", r + n - 1)
                     }
                 }
-                Operand::Const(k) => format!("{}", short_repr(&code.consts[k as usize])),
+                Operand::Const(k) => short_repr(&code.consts[k as usize]).to_string(),
                 Operand::Name(n) => str_of(&code.names[n as usize]).unwrap_or("?").to_string(),
                 Operand::Site(s) => format!(".{}", str_of(&code.sites[s as usize].name).unwrap_or("?")),
                 Operand::Label(l) => format!("-> {}", code.labels[l as usize]),

@@ -833,11 +833,7 @@ fn resolve(t: &mut SymbolTable) -> Result<(), SymError> {
                     varnames.push(name.clone())
                 }
                 Some(Resolution::Cell) => cellvars.push(name.clone()),
-                Some(Resolution::Free) => {
-                    if !freevars.contains(name) {
-                        freevars.push(name.clone())
-                    }
-                }
+                Some(Resolution::Free) if !freevars.contains(name) => freevars.push(name.clone()),
                 _ => {}
             }
         }

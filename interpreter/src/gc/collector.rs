@@ -19,8 +19,10 @@ const REACHABLE: isize = isize::MIN;
 
 /// Calls `visit` for every object `h` refers to, including its class when
 /// the object holds a counted reference to it.
-pub fn traverse_all(h: *const Header, visit: &mut dyn FnMut(*const Header)) {
-    // SAFETY: h is a live object (callers hold it or it is tracked).
+/// `h` must point at a live object (held by the caller or tracked); only
+/// the collector and the heap walks in this crate call it.
+pub(crate) fn traverse_all(h: *const Header, visit: &mut dyn FnMut(*const Header)) {
+    // SAFETY: h is a live object (see above).
     let hdr = unsafe { &*h };
     if hdr.vt.owns_cls {
         visit(hdr.cls.get());

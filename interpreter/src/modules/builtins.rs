@@ -477,7 +477,7 @@ fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub fn id_of(v: &Value) -> i64 {
     match v {
         Value::Obj(o) => o.addr() as i64,
-        Value::Int(i) => 0x7f00_0000_0000 + (*i as i64 & 0xffff_ffff) * 32,
+        Value::Int(i) => 0x7f00_0000_0000 + (*i & 0xffff_ffff) * 32,
         Value::Float(f) => 0x7e00_0000_0000 + (f.to_bits() as i64 & 0xffff_ffff) * 16,
         Value::Bool(b) => 0x7d00_0000_0000 + *b as i64 * 32,
         Value::None | Value::Undef => 0x7c00_0000_0000,

@@ -115,7 +115,7 @@ fn get_objects(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         Some(v) => {
             let g = vm.index_value(&v)?;
             if !(0..=2).contains(&g) {
-                return Err(vm.value_error(format!("generation parameter must be less than the number of available generations (3)")));
+                return Err(vm.value_error("generation parameter must be less than the number of available generations (3)"));
             }
             Some(g as usize)
         }

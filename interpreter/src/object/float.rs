@@ -32,8 +32,9 @@ fn tie_to_even(x: f64, digits: &str) -> Option<String> {
     }
     // The two candidates are `head` (truncated) and `head + 1`.
     let last = head.as_bytes()[n - 1] - b'0';
-    if last % 2 != 0 {
-        return None; // head is odd: head + 1 is even; Rust picked it only if...
+    if !last.is_multiple_of(2) {
+        // head is odd, so head + 1 is the even choice, which Rust made.
+        return None;
     }
     if head == digits {
         return None;

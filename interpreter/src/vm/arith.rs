@@ -432,7 +432,7 @@ impl Vm {
         if op == BinOp::Pow {
             return self.type_error(format!("unsupported operand type(s) for ** or pow(): '{ta}' and '{tb}'"));
         }
-        if op == BinOp::Add && (ta == "str" || tb == "str") && ta != tb && ta == "str" {
+        if op == BinOp::Add && ta == "str" && tb != "str" {
             return self.type_error(format!("can only concatenate str (not \"{tb}\") to str"));
         }
         if op == BinOp::Add && ta == "list" && ta != tb {

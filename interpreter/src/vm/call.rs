@@ -375,13 +375,13 @@ impl Vm {
         if nkwonly > 0 {
             let kwdefaults = f.kwdefaults.borrow().clone();
             let mut missing = Vec::new();
-            for i in nparams..nparams + nkwonly {
-                if out[i].is_undef() {
+            for (i, slot) in out.iter_mut().enumerate().take(nparams + nkwonly).skip(nparams) {
+                if slot.is_undef() {
                     let found = kwdefaults
                         .as_ref()
                         .and_then(|d| d.downcast::<Dict>().and_then(|d| d.get_str(&code.varnames[i])));
                     match found {
-                        Some(v) => out[i] = v,
+                        Some(v) => *slot = v,
                         None => missing.push(str_of(&code.varnames[i]).unwrap_or("").to_string()),
                     }
                 }

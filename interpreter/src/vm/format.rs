@@ -102,7 +102,7 @@ fn group(digits: &str, sep: char, every: usize) -> String {
     let n = digits.chars().count();
     let mut out = String::with_capacity(n + n / every);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % every == 0 {
+        if i > 0 && (n - i).is_multiple_of(every) {
             out.push(sep);
         }
         out.push(ch);
@@ -341,8 +341,8 @@ pub fn format_str(s: &str, sp: &Spec) -> Result<String, String> {
     if sp.align == Some('=') {
         return Err("'=' alignment not allowed in string format specifier".into());
     }
-    if sp.grouping.is_some() {
-        return Err(format!("Cannot specify '{}' with 's'.", sp.grouping.unwrap()));
+    if let Some(g) = sp.grouping {
+        return Err(format!("Cannot specify '{g}' with 's'."));
     }
     let body: String = match sp.precision {
         Some(p) => s.chars().take(p).collect(),

@@ -284,7 +284,7 @@ impl Vm {
                     _ => None,
                 }
             }
-            Kind::Int | Kind::Float if !o.vt().owns_cls || true => match n.as_str() {
+            Kind::Int | Kind::Float => match n.as_str() {
                 "real" => Some(match as_num(&Value::Obj(o.clone())) {
                     Some(Num::Float(f)) => Value::Float(f),
                     Some(Num::Int(i)) => Value::Int(i),
@@ -382,7 +382,7 @@ impl Vm {
                         }
                     }
                 }
-                return Ok(Some(()));
+                Ok(Some(()))
             }
             Kind::Function => {
                 let f = o.downcast::<Function>().unwrap();

@@ -25,14 +25,12 @@ pub fn dict_model_size(n: usize, str_keys: bool) -> usize {
         return 48;
     }
     let mut size = 8usize;
-    let mut used = 0usize;
-    for _ in 0..n {
+    for used in 0..n {
         let usable = size * 2 / 3;
         if used >= usable {
             let want = used * 3;
             size = want.next_power_of_two().max(8);
         }
-        used += 1;
     }
     let usable = size * 2 / 3;
     let index_bytes = if size <= 128 {

@@ -104,7 +104,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
     /// Emits control-flow glue with no source line (CPython's NOLINE):
     /// it raises no `line` trace event, and a real line after it does.
     pub(super) fn emit_noline(&mut self, i: Instr) {
-        let saved = std::mem::replace(&mut self.u().pos, crate::compile::linetable::Position::default());
+        let saved = std::mem::take(&mut self.u().pos);
         self.emit(i);
         self.restore_pos(saved);
     }

@@ -187,7 +187,7 @@ fn hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn fromhex(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = super::str::arg_str(vm, &args.pos[1], "fromhex() argument")?;
     let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return Err(vm.value_error("non-hexadecimal number found in fromhex() arg"));
     }
     let mut out = Vec::new();

@@ -157,8 +157,8 @@ fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(v) => norm(vm.index_value(&v.clone())?),
         None => n as usize,
     };
-    for i in start..end.min(items.len()) {
-        if vm.eq(&items[i], &args.pos[1])? {
+    for (i, item) in items.iter().enumerate().take(end.min(items.len())).skip(start) {
+        if vm.eq(item, &args.pos[1])? {
             return Ok(Value::Int(i as i64));
         }
     }
@@ -347,7 +347,7 @@ fn lt(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<bool> {
 }
 
 /// Stable merge sort of `keys` (and the parallel `vals`) by `lt`.
-pub fn merge_sort(vm: &mut Vm, keys: &mut Vec<Value>, reverse: bool) -> PyResult<Vec<usize>> {
+pub fn merge_sort(vm: &mut Vm, keys: &mut [Value], reverse: bool) -> PyResult<Vec<usize>> {
     let n = keys.len();
     let mut idx: Vec<usize> = (0..n).collect();
     if n < 2 {

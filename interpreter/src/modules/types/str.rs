@@ -545,7 +545,7 @@ fn pred(args: &Args, f: impl Fn(char) -> bool) -> Value {
 }
 
 fn is_decimal_char(c: char) -> bool {
-    c.is_ascii_digit() || (c.is_numeric() && c.to_digit(10).is_some()) || {
+    c.is_ascii_digit() || {
         let u = c as u32;
         [0x660u32, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0xFF10]
             .iter()
@@ -648,9 +648,7 @@ fn fill_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<char> {
         Some(Value::Obj(o)) if o.kind() == Kind::Str && str_of(o).unwrap().chars().count() == 1 => {
             Ok(str_of(o).unwrap().chars().next().unwrap())
         }
-        Some(Value::Obj(o)) if o.kind() == Kind::Str => Err(vm.type_error(format!(
-            "The fill character must be exactly one character long"
-        ))),
+        Some(Value::Obj(o)) if o.kind() == Kind::Str => Err(vm.type_error("The fill character must be exactly one character long")),
         Some(other) => {
             let t = vm.type_name(other);
             Err(vm.type_error(format!("{name}() argument 2 must be str, not {t}")))

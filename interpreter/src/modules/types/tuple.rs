@@ -54,8 +54,8 @@ fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(x) => norm(vm.index_value(&x.clone())?),
         None => v.len(),
     };
-    for i in start..end.min(v.len()) {
-        if vm.eq(&v[i], &args.pos[1])? {
+    for (i, item) in v.iter().enumerate().take(end.min(v.len())).skip(start) {
+        if vm.eq(item, &args.pos[1])? {
             return Ok(Value::Int(i as i64));
         }
     }
