@@ -471,6 +471,20 @@ impl Vm {
                         set!(dst, it)
                     }
                     Instr::ForIter { iter, dst, exit } => {
+                        if let Value::Obj(o) = r!(iter) {
+                            match crate::vm::iter::fast_next(o) {
+                                Some(Some(v)) => {
+                                    set!(dst, v);
+                                    continue;
+                                }
+                                Some(None) => {
+                                    set!(iter, Value::Undef);
+                                    jump!(exit);
+                                    continue;
+                                }
+                                None => {}
+                            }
+                        }
                         sync!();
                         match tri!(self.for_iter(fi, base, iter, dst, exit)) {
                             crate::vm::iter::ForStep::Item(v) => set!(dst, v),

@@ -25,6 +25,54 @@ pub(crate) enum ForStep {
     Resumed,
 }
 
+/// The next item of a range, list or tuple iterator without calling into
+/// the VM: `Some(Some(v))` an item, `Some(None)` exhausted, `None` when the
+/// iterator is of another kind (or busy) and the general path must run.
+#[inline(always)]
+pub(crate) fn fast_next(o: &ObjRef) -> Option<Option<Value>> {
+    if o.kind() != Kind::Iter || o.vt().owns_cls {
+        return None;
+    }
+    // SAFETY: the kind was just checked.
+    let it = unsafe { o.payload_unchecked::<IterObj>() };
+    let mut st = it.state.try_borrow_mut().ok()?;
+    match &mut *st {
+        IterState::Range { next, step, remaining } => {
+            if *remaining == 0 {
+                return Some(None);
+            }
+            let v = *next;
+            *remaining -= 1;
+            *next = next.wrapping_add(*step);
+            Some(Some(Value::Int(v)))
+        }
+        IterState::List { seq, index } => {
+            // SAFETY: list iterators are created over list payloads only.
+            let l = unsafe { seq.payload_unchecked::<List>() };
+            let item = l.items.try_borrow().ok()?.get(*index).cloned();
+            match item {
+                Some(v) => {
+                    *index += 1;
+                    Some(Some(v))
+                }
+                None => None,
+            }
+        }
+        IterState::Tuple { seq, index } => {
+            // SAFETY: tuple iterators are created over tuple payloads only.
+            let t = unsafe { seq.payload_unchecked::<Tuple>() };
+            match t.as_slice().get(*index) {
+                Some(v) => {
+                    *index += 1;
+                    Some(Some(v.clone()))
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 impl Vm {
     pub fn new_iter(&mut self, cls: &ObjRef, s: IterState) -> ObjRef {
         self.alloc(cls, IterObj::new(s))
