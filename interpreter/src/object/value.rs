@@ -6,7 +6,11 @@
 
 use super::rc::ObjRef;
 
+// A full-word tag keeps every payload at offset 8, so moving a Value is two
+// aligned 8-byte moves (with a byte tag, `Bool` sat at offset 1 and copies
+// were split into odd-sized pieces that stalled store forwarding).
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     Undef,

@@ -398,6 +398,82 @@ impl Vm {
         str_of(&f.qualname.borrow()).unwrap_or("?").to_string()
     }
 
+    /// The common call in one step: `callee` is a plain Python function
+    /// without closure, called with exactly its positional parameters (in
+    /// slots `first..first + nargs`), and no hook is installed. Pushes its
+    /// frame and returns true; false leaves everything to `call_instr`.
+    #[inline(always)]
+    pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize) -> bool {
+        if callee.kind() != Kind::Function || callee.vt().owns_cls || self.hooks.active() {
+            return false;
+        }
+        // SAFETY: the kind was checked just above.
+        let f = unsafe { callee.payload_unchecked::<Function>() };
+        // SAFETY: a function's code is always a Code object.
+        let code: &Code = unsafe { f.code.payload_unchecked::<Code>() };
+        if nargs as u32 != code.argcount
+            || code.kwonlyargcount != 0
+            || code.flags & (CO_VARARGS | CO_VARKEYWORDS | crate::compile::code::CO_GENERATOR) != 0
+            || f.closure.is_some()
+            || self.frames.len() + self.native_depth > self.recursion_limit
+        {
+            return false;
+        }
+        let nregs = code.nregs as usize;
+        if !self.stack.ensure(first + nregs) {
+            return false;
+        }
+        // Registers above the arguments may hold the caller's dead
+        // temporaries: the callee's locals must start unbound.
+        let caller_top = self.frames.last().map(|fr| fr.top()).unwrap_or(0);
+        let stale_end = (first + nregs).min(caller_top);
+        if first + nargs < stale_end {
+            self.stack.clear_range(first + nargs, stale_end);
+        }
+        self.frames.push(Frame {
+            code: f.code.clone(),
+            code_ptr: code as *const Code,
+            func: Some(callee.clone()),
+            globals: f.globals.clone(),
+            builtins: f.builtins.clone(),
+            locals: None,
+            base: first,
+            pc: 0,
+            ret: RetKind::Slot(first - 1),
+            exc_base: self.exc_stack.len(),
+            frame_obj: None,
+            gen: None,
+            trace_line: 0,
+            trace_pc: 0,
+        });
+        true
+    }
+
+    /// The common return in one step: the frame returns into a register of
+    /// its caller, with no hook, frame object, generator or handled
+    /// exception to tidy up. `Err(v)` hands the value back for the general
+    /// path (`return_from_frame`).
+    #[inline(always)]
+    pub(crate) fn try_fast_return(&mut self, v: Value, entry: usize) -> Result<(), Value> {
+        let n = self.frames.len();
+        let Some(fr) = self.frames.last() else {
+            return Err(v);
+        };
+        let slot = match fr.ret {
+            RetKind::Slot(s) => s,
+            _ => return Err(v),
+        };
+        if n <= entry + 1 || self.hooks.active() || fr.frame_obj.is_some() || fr.gen.is_some() || self.exc_stack.len() != fr.exc_base {
+            return Err(v);
+        }
+        let (base, top) = (fr.base, fr.top());
+        let frame = self.frames.pop();
+        self.stack.clear_range(base, top);
+        *self.stack.get_mut(slot) = v;
+        drop(frame);
+        Ok(())
+    }
+
     /// Pops the current frame after `return`, delivering `v`.
     pub(crate) fn return_from_frame(&mut self, v: Value, entry: usize) -> PyResult<Next> {
         if self.hooks.active() {

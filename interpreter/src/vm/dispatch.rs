@@ -497,6 +497,14 @@ impl Vm {
                     }
                     Instr::Call { base: b, argc } => {
                         sync!();
+                        // Fast path: a plain Python function called with exactly
+                        // its positional parameters, no hooks: push its frame
+                        // right here (the general path is `call_instr`).
+                        if let Value::Obj(callee) = r!(b) {
+                            if self.try_fast_call(callee, base + b as usize + 1, argc as usize) {
+                                continue 'frame;
+                            }
+                        }
                         match tri!(self.call_instr(fi, base + b as usize, argc as usize, None, false)) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,
@@ -535,6 +543,10 @@ impl Vm {
                     Instr::Return { src } => {
                         sync!();
                         let v = take!(src);
+                        let v = match self.try_fast_return(v, entry) {
+                            Ok(()) => continue 'frame,
+                            Err(v) => v,
+                        };
                         match tri!(self.return_from_frame(v, entry)) {
                             Next::Continue => continue 'frame,
                             Next::Return(v) => return Ok(v),
@@ -542,6 +554,9 @@ impl Vm {
                     }
                     Instr::ReturnNone => {
                         sync!();
+                        if self.try_fast_return(Value::None, entry).is_ok() {
+                            continue 'frame;
+                        }
                         match tri!(self.return_from_frame(Value::None, entry)) {
                             Next::Continue => continue 'frame,
                             Next::Return(v) => return Ok(v),

@@ -49,6 +49,8 @@ pub struct GenInner {
     pub sent: Value,
     /// An exception thrown in while suspended in `yield from`.
     pub pending_throw: Option<ObjRef>,
+    /// Empty buffers kept between suspensions so yielding allocates nothing.
+    pub spare: (Vec<Value>, Vec<Value>),
 }
 
 pub struct Generator {
@@ -139,6 +141,7 @@ impl Vm {
                 }),
                 sent: Value::None,
                 pending_throw: None,
+                spare: (Vec::new(), Vec::new()),
             }),
             name: f.name.borrow().clone(),
             qualname: f.qualname.borrow().clone(),
@@ -175,16 +178,28 @@ impl Vm {
             drop(inner);
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
-        let code: &Code = saved.code.downcast::<Code>().unwrap();
+        let code_ptr: *const Code = saved.code.downcast::<Code>().unwrap();
+        // SAFETY: the code object stays alive: its handle moves into the new
+        // frame below (moving an ObjRef does not move the object).
+        let code: &Code = unsafe { &*code_ptr };
         let base = self.stack_top();
         let nregs = code.nregs as usize;
         if !self.stack.ensure(base + nregs) {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
-        for (i, v) in saved.regs.into_iter().enumerate() {
+        let SavedFrame {
+            code: saved_code,
+            func,
+            globals,
+            builtins,
+            pc,
+            mut regs,
+            frame_obj,
+            mut exc,
+        } = saved;
+        for (i, v) in regs.drain(..).enumerate() {
             *self.stack.get_mut(base + i) = v;
         }
-        let pc = saved.pc;
         if pc > 0 {
             match code.instrs[pc - 1] {
                 Instr::Yield { dst, .. } => *self.stack.get_mut(base + dst as usize) = sent,
@@ -196,25 +211,25 @@ impl Vm {
             }
         }
         let exc_base = self.exc_stack.len();
-        self.exc_stack.extend(saved.exc);
-        let code_ptr = code as *const Code;
-        if let Some(fo) = &saved.frame_obj {
+        self.exc_stack.extend(exc.drain(..));
+        g.inner.borrow_mut().spare = (regs, exc);
+        if let Some(fo) = &frame_obj {
             if let Some(f) = fo.downcast::<crate::vm::frameobj::FrameObj>() {
                 f.live.set(Some(self.frames.len()));
             }
         }
         self.frames.push(Frame {
-            code: saved.code,
+            code: saved_code,
             code_ptr,
-            func: Some(saved.func),
-            globals: saved.globals,
-            builtins: saved.builtins,
+            func: Some(func),
+            globals,
+            builtins,
             locals: None,
             base,
             pc,
             ret,
             exc_base,
-            frame_obj: saved.frame_obj,
+            frame_obj,
             gen: Some(gen.clone()),
             trace_line: 0,
             trace_pc: pc,
@@ -237,33 +252,49 @@ impl Vm {
             self.hook_return_event(&v);
         }
         let frame = self.frames.pop().expect("frame");
-        let gen = frame.gen.clone().expect("yield outside a generator frame");
+        let lasti = frame.lasti();
         let nregs = frame.code().nregs as usize;
-        let regs: Vec<Value> = (0..nregs).map(|i| self.stack.take(frame.base + i)).collect();
-        let exc: Vec<Value> = self.exc_stack.split_off(frame.exc_base.min(self.exc_stack.len()));
-        if let Some(fo) = &frame.frame_obj {
+        let Frame {
+            code,
+            func,
+            globals,
+            builtins,
+            base,
+            pc,
+            ret,
+            exc_base,
+            frame_obj,
+            gen,
+            ..
+        } = frame;
+        let gen = gen.expect("yield outside a generator frame");
+        let g = gen.downcast::<Generator>().unwrap();
+        // Reuse the buffers the last resume left behind.
+        let (mut regs, mut exc) = std::mem::take(&mut g.inner.borrow_mut().spare);
+        regs.extend((0..nregs).map(|i| self.stack.take(base + i)));
+        exc.extend(self.exc_stack.drain(exc_base.min(self.exc_stack.len())..));
+        if let Some(fo) = &frame_obj {
             if let Some(f) = fo.downcast::<crate::vm::frameobj::FrameObj>() {
                 f.live.set(None);
-                f.lasti.set(frame.lasti());
+                f.lasti.set(lasti);
             }
         }
         {
-            let g = gen.downcast::<Generator>().unwrap();
             let mut inner = g.inner.borrow_mut();
             inner.state = GenState::Suspended;
             inner.saved = Some(SavedFrame {
-                code: frame.code.clone(),
-                func: frame.func.clone().expect("generator function"),
-                globals: frame.globals.clone(),
-                builtins: frame.builtins.clone(),
-                pc: frame.pc,
+                code,
+                func: func.expect("generator function"),
+                globals,
+                builtins,
+                pc,
                 regs,
-                frame_obj: frame.frame_obj.clone(),
+                frame_obj,
                 exc,
             });
         }
         let _ = entry;
-        match frame.ret {
+        match ret {
             RetKind::Native => Ok(Next::Return(v)),
             RetKind::Slot(s) | RetKind::ForIter { slot: s, .. } => {
                 *self.stack.get_mut(s) = v;
