@@ -49,8 +49,6 @@ pub struct GenInner {
     pub sent: Value,
     /// An exception thrown in while suspended in `yield from`.
     pub pending_throw: Option<ObjRef>,
-    /// Empty buffers kept between suspensions so yielding allocates nothing.
-    pub spare: (Vec<Value>, Vec<Value>),
 }
 
 pub struct Generator {
@@ -141,7 +139,6 @@ impl Vm {
                 }),
                 sent: Value::None,
                 pending_throw: None,
-                spare: (Vec::new(), Vec::new()),
             }),
             name: f.name.borrow().clone(),
             qualname: f.qualname.borrow().clone(),
@@ -151,10 +148,14 @@ impl Vm {
         self.alloc(&t, g)
     }
 
-    /// Pushes the generator's frame on top of the stack.
+    /// Pushes the generator's frame on top of the stack. The saved frame
+    /// stays in the generator; its registers are moved onto the stack with
+    /// one copy (the slots above the current frame are always `Undef`, so
+    /// nothing is overwritten) and moved back the same way at the next yield.
     fn gen_push(&mut self, gen: &ObjRef, ret: RetKind, sent: Value) -> PyResult<bool> {
         let g = gen.downcast::<Generator>().unwrap();
-        let saved = {
+        let base = self.stack_top();
+        let (frame, code_ptr, exc_len) = {
             let mut inner = g.inner.borrow_mut();
             match inner.state {
                 GenState::Closed => return Ok(false),
@@ -168,38 +169,58 @@ impl Vm {
                 }
                 _ => {}
             }
+            if self.frames.len() + self.native_depth > self.recursion_limit {
+                drop(inner);
+                return Err(self.recursion_error("maximum recursion depth exceeded"));
+            }
+            let s = inner.saved.as_mut().expect("suspended generator has a frame");
+            // SAFETY: a generator's code is always a Code object, kept alive
+            // by the saved frame (and then by the frame pushed below).
+            let code_ptr: *const Code = unsafe { s.code.payload_unchecked::<Code>() };
+            let code: &Code = unsafe { &*code_ptr };
+            let nregs = code.nregs as usize;
+            if !self.stack.ensure(base + nregs) {
+                drop(inner);
+                return Err(self.recursion_error("maximum recursion depth exceeded"));
+            }
+            let n = s.regs.len().min(nregs);
+            debug_assert!(self.stack.slice(base, base + n).iter().all(|v| v.is_undef()));
+            // SAFETY: slots base..base+n are within the stack's initialised
+            // length (ensured above) and hold Undef (no destructor to run);
+            // the n values move out of `regs` (set_len(0) forgets them there).
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.regs.as_ptr(), self.stack.base_ptr().add(base), n);
+                s.regs.set_len(0);
+            }
+            let exc_len = s.exc.len();
+            if exc_len > 0 {
+                self.exc_stack.extend(s.exc.drain(..));
+            }
+            let pc = s.pc;
             inner.state = GenState::Running;
-            inner.saved.take().expect("suspended generator has a frame")
+            let s = inner.saved.as_mut().unwrap();
+            let frame = Frame {
+                code: s.code.clone(),
+                code_ptr,
+                func: Some(s.func.clone()),
+                globals: s.globals.clone(),
+                builtins: s.builtins.clone(),
+                locals: None,
+                base,
+                pc,
+                ret,
+                exc_base: self.exc_stack.len() - exc_len,
+                frame_obj: s.frame_obj.take(),
+                gen: Some(gen.clone()),
+                trace_line: 0,
+                trace_pc: pc,
+            };
+            (frame, code_ptr, exc_len)
         };
-        if self.frames.len() + self.native_depth > self.recursion_limit {
-            let mut inner = g.inner.borrow_mut();
-            inner.saved = Some(saved);
-            inner.state = GenState::Suspended;
-            drop(inner);
-            return Err(self.recursion_error("maximum recursion depth exceeded"));
-        }
-        let code_ptr: *const Code = saved.code.downcast::<Code>().unwrap();
-        // SAFETY: the code object stays alive: its handle moves into the new
-        // frame below (moving an ObjRef does not move the object).
+        let _ = exc_len;
+        // SAFETY: the frame holds the code object alive.
         let code: &Code = unsafe { &*code_ptr };
-        let base = self.stack_top();
-        let nregs = code.nregs as usize;
-        if !self.stack.ensure(base + nregs) {
-            return Err(self.recursion_error("maximum recursion depth exceeded"));
-        }
-        let SavedFrame {
-            code: saved_code,
-            func,
-            globals,
-            builtins,
-            pc,
-            mut regs,
-            frame_obj,
-            mut exc,
-        } = saved;
-        for (i, v) in regs.drain(..).enumerate() {
-            *self.stack.get_mut(base + i) = v;
-        }
+        let pc = frame.pc;
         if pc > 0 {
             match code.instrs[pc - 1] {
                 Instr::Yield { dst, .. } => *self.stack.get_mut(base + dst as usize) = sent,
@@ -210,30 +231,12 @@ impl Vm {
                 }
             }
         }
-        let exc_base = self.exc_stack.len();
-        self.exc_stack.extend(exc.drain(..));
-        g.inner.borrow_mut().spare = (regs, exc);
-        if let Some(fo) = &frame_obj {
+        if let Some(fo) = &frame.frame_obj {
             if let Some(f) = fo.downcast::<crate::vm::frameobj::FrameObj>() {
                 f.live.set(Some(self.frames.len()));
             }
         }
-        self.frames.push(Frame {
-            code: saved_code,
-            code_ptr,
-            func: Some(func),
-            globals,
-            builtins,
-            locals: None,
-            base,
-            pc,
-            ret,
-            exc_base,
-            frame_obj,
-            gen: Some(gen.clone()),
-            trace_line: 0,
-            trace_pc: pc,
-        });
+        self.frames.push(frame);
         if self.hooks.active() {
             self.hook_call_event();
         }
@@ -246,54 +249,47 @@ impl Vm {
         self.gen_push(gen, ret, Value::None)
     }
 
-    /// Suspends the current (generator) frame at a `yield`.
+    /// Suspends the current (generator) frame at a `yield`: its registers
+    /// move back into the generator's saved frame.
     pub(crate) fn yield_value(&mut self, v: Value, entry: usize) -> PyResult<Next> {
         if self.hooks.active() {
             self.hook_return_event(&v);
         }
-        let frame = self.frames.pop().expect("frame");
-        let lasti = frame.lasti();
+        let mut frame = self.frames.pop().expect("frame");
         let nregs = frame.code().nregs as usize;
-        let Frame {
-            code,
-            func,
-            globals,
-            builtins,
-            base,
-            pc,
-            ret,
-            exc_base,
-            frame_obj,
-            gen,
-            ..
-        } = frame;
-        let gen = gen.expect("yield outside a generator frame");
-        let g = gen.downcast::<Generator>().unwrap();
-        // Reuse the buffers the last resume left behind.
-        let (mut regs, mut exc) = std::mem::take(&mut g.inner.borrow_mut().spare);
-        regs.extend((0..nregs).map(|i| self.stack.take(base + i)));
-        exc.extend(self.exc_stack.drain(exc_base.min(self.exc_stack.len())..));
-        if let Some(fo) = &frame_obj {
-            if let Some(f) = fo.downcast::<crate::vm::frameobj::FrameObj>() {
-                f.live.set(None);
-                f.lasti.set(lasti);
-            }
-        }
+        let lasti = frame.lasti();
+        let gen = frame.gen.take().expect("yield outside a generator frame");
         {
+            let g = gen.downcast::<Generator>().unwrap();
             let mut inner = g.inner.borrow_mut();
             inner.state = GenState::Suspended;
-            inner.saved = Some(SavedFrame {
-                code,
-                func: func.expect("generator function"),
-                globals,
-                builtins,
-                pc,
-                regs,
-                frame_obj,
-                exc,
-            });
+            let s = inner.saved.as_mut().expect("running generator keeps its saved frame");
+            s.pc = frame.pc;
+            s.regs.reserve(nregs);
+            // SAFETY: base..base+nregs are this frame's initialised registers;
+            // their values move into `regs` (capacity reserved above) and the
+            // slots are reset to Undef (tag 0, so all-zero bytes) without
+            // running destructors.
+            unsafe {
+                let src = self.stack.base_ptr().add(frame.base);
+                std::ptr::copy_nonoverlapping(src, s.regs.as_mut_ptr(), nregs);
+                s.regs.set_len(nregs);
+                std::ptr::write_bytes(src, 0, nregs);
+            }
+            if self.exc_stack.len() > frame.exc_base {
+                s.exc.extend(self.exc_stack.drain(frame.exc_base..));
+            }
+            if let Some(fo) = frame.frame_obj.take() {
+                if let Some(f) = fo.downcast::<crate::vm::frameobj::FrameObj>() {
+                    f.live.set(None);
+                    f.lasti.set(lasti);
+                }
+                s.frame_obj = Some(fo);
+            }
         }
         let _ = entry;
+        let ret = std::mem::replace(&mut frame.ret, RetKind::Native);
+        drop(frame);
         match ret {
             RetKind::Native => Ok(Next::Return(v)),
             RetKind::Slot(s) | RetKind::ForIter { slot: s, .. } => {
