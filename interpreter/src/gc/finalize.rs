@@ -46,7 +46,7 @@ impl Vm {
 
     /// Calls `__del__` (or closes a generator); errors are reported.
     pub(crate) fn call_finalizer(&mut self, obj: &ObjRef) {
-        if obj.kind() == Kind::Generator && !obj.vt().owns_cls {
+        if obj.kind() == Kind::Generator && !obj.owns_cls() {
             if let Err(e) = self.gen_close(obj) {
                 let r = self.repr(&Value::Obj(obj.clone())).unwrap_or_default();
                 self.report_unraisable(&e, &format!("Exception ignored in: {r}"));

@@ -133,7 +133,7 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
                 out.push_str(&sep);
             }
             match a {
-                Value::Obj(o) if o.kind() == Kind::Str && !o.vt().owns_cls => out.push_str(str_of(o).unwrap()),
+                Value::Obj(o) if o.kind() == Kind::Str && !o.owns_cls() => out.push_str(str_of(o).unwrap()),
                 Value::Int(n) => {
                     use std::fmt::Write;
                     let _ = write!(out, "{n}");
@@ -181,7 +181,7 @@ fn ascii(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn abs(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "abs", 1, 1)?;
     let v = &args.pos[0];
-    let heap = matches!(v, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(v, Value::Obj(o) if o.owns_cls());
     if !heap {
         match as_num(v) {
             Some(Num::Int(i)) => {
@@ -394,7 +394,7 @@ fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
             return Ok(Value::Obj(vm.new_tuple(vec![Value::Float(q), Value::Float(r)])));
         }
     }
-    let heap = matches!(a, Value::Obj(o) if o.vt().owns_cls) || matches!(b, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(a, Value::Obj(o) if o.owns_cls()) || matches!(b, Value::Obj(o) if o.owns_cls());
     if heap {
         let f = vm.intern("__divmod__");
         if let Some(m) = vm.lookup_special(a, &f) {
@@ -612,7 +612,7 @@ fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let Some(x) = x else {
         return Err(vm.type_error("round() missing required argument 'number' (pos 1)"));
     };
-    let heap = matches!(&x, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(&x, Value::Obj(o) if o.owns_cls());
     if !heap {
         if let Some(Num::Float(f)) = as_num(&x) {
             let n = match &nd {

@@ -154,7 +154,7 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.type_error(format!("'{t}' object is not an iterator")));
     }
     if let Value::Obj(o) = it {
-        if o.kind() == Kind::Generator && !o.vt().owns_cls {
+        if o.kind() == Kind::Generator && !o.owns_cls() {
             return match vm.gen_send(&o.clone(), Value::None)? {
                 crate::vm::generator::GenResult::Yielded(v) => Ok(v),
                 crate::vm::generator::GenResult::Returned(v) => match args.pos.get(1) {
@@ -163,7 +163,7 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 },
             };
         }
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let f = vm.lookup_special(it, &vm.names.next.clone()).unwrap();
             return match vm.call(&f, vec![it.clone()]) {
                 Ok(v) => Ok(v),
@@ -360,12 +360,12 @@ fn reversed_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     args.check(vm, "reversed", 1, 1)?;
     let seq = args.pos[0].clone();
     if let Some(f) = vm.lookup_special(&seq, &vm.names.reversed.clone()) {
-        if !seq.as_obj().is_some_and(|o| !o.vt().owns_cls && matches!(o.kind(), Kind::List | Kind::Tuple | Kind::Str | Kind::Range)) {
+        if !seq.as_obj().is_some_and(|o| !o.owns_cls() && matches!(o.kind(), Kind::List | Kind::Tuple | Kind::Str | Kind::Range)) {
             return vm.call(&f, vec![seq.clone()]);
         }
     }
     if let Value::Obj(o) = &seq {
-        if o.kind() == Kind::List && !o.vt().owns_cls {
+        if o.kind() == Kind::List && !o.owns_cls() {
             let n = o.downcast::<crate::object::list::List>().unwrap().len();
             let t = vm.types.list_reverseiterator.clone();
             return Ok(Value::Obj(vm.new_iter(&t, IterState::ListRev { seq: o.clone(), index: n })));

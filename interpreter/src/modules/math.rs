@@ -287,7 +287,7 @@ fn atan2(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn int_result(vm: &mut Vm, args: &Args, name: &str, f: fn(f64) -> f64) -> PyResult<Value> {
     args.check(vm, name, 1, 1)?;
     let v = &args.pos[0];
-    let heap = matches!(v, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(v, Value::Obj(o) if o.owns_cls());
     if !heap {
         match as_num(v) {
             Some(Num::Int(i)) => return Ok(Value::Int(i)),

@@ -215,7 +215,7 @@ fn getsizeof(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "getsizeof", 1, 2)?;
     let v = args.pos[0].clone();
     if let Value::Obj(o) = &v {
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let name = vm.names.sizeof.clone();
             if let Some(f) = vm.lookup_special(&v, &name) {
                 if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -319,7 +319,7 @@ fn exception(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 fn intern(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "intern", 1, 1)?;
     match &args.pos[0] {
-        Value::Obj(s) if s.kind() == Kind::Str && !s.vt().owns_cls => Ok(Value::Obj(vm.intern_obj(s))),
+        Value::Obj(s) if s.kind() == Kind::Str && !s.owns_cls() => Ok(Value::Obj(vm.intern_obj(s))),
         other => {
             let t = vm.type_name(other);
             Err(vm.type_error(format!("intern() argument must be str, not {t}")))

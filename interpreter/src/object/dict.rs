@@ -65,7 +65,7 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
                 return Some(true);
             }
             if let (Some(s), Some(t)) = (x.downcast::<Str>(), y.downcast::<Str>()) {
-                if x.vt().owns_cls || y.vt().owns_cls {
+                if x.owns_cls() || y.owns_cls() {
                     return None;
                 }
                 return Some(s.as_str() == t.as_str());
@@ -217,7 +217,7 @@ impl DictTable {
             match &e.key {
                 Value::Obj(k) => {
                     k.is(key)
-                        || (!k.vt().owns_cls
+                        || (!k.owns_cls()
                             && k.downcast::<Str>().is_some_and(|t| t.as_str() == s))
                 }
                 _ => false,

@@ -43,6 +43,13 @@ pub const FLAG_IMMORTAL: u32 = 8;
 pub const FLAG_MARK: u32 = 16;
 /// Moved to `gc.garbage`/kept alive by the legacy-finalizer mode.
 pub const FLAG_LEGACY_KEPT: u32 = 32;
+/// Copy of `vt.owns_cls` (an instance of a class defined in mini), kept in
+/// the header so the hot paths test it without loading the vtable.
+pub const FLAG_OWNS_CLS: u32 = 1 << 23;
+/// Bits 24..32 of the flags word hold a copy of `vt.kind`, for the same
+/// reason. Both are written once at allocation; every other update of the
+/// flags word is a read-modify-write of the low bits, so they stay intact.
+const KIND_SHIFT: u32 = 24;
 
 /// The collector's intrusive list node, placed just before the header of
 /// container objects (CPython's `PyGC_Head`). `gc_refs` is only meaningful
@@ -164,7 +171,17 @@ impl ObjRef {
 
     #[inline(always)]
     pub fn kind(&self) -> Kind {
-        self.header().vt.kind
+        let k = (self.header().flags.get() >> KIND_SHIFT) as u8;
+        debug_assert_eq!(k, self.header().vt.kind as u8);
+        // SAFETY: the top byte was written from a valid `Kind` at allocation
+        // (`Kind` is `repr(u8)`) and is never modified afterwards.
+        unsafe { std::mem::transmute::<u8, Kind>(k) }
+    }
+
+    /// True for instances of classes defined in mini (`vt.owns_cls`).
+    #[inline(always)]
+    pub fn owns_cls(&self) -> bool {
+        self.header().flags.get() & FLAG_OWNS_CLS != 0
     }
 
     #[inline(always)]
@@ -237,7 +254,7 @@ impl ObjRef {
 
     /// Rebinds `__class__` (the caller checked layout compatibility).
     pub fn set_class(&self, cls: &ObjRef) {
-        debug_assert!(self.vt().owns_cls);
+        debug_assert!(self.owns_cls());
         let h = self.header();
         let old = h.cls.replace(cls.clone().into_raw());
         // SAFETY: owns_cls objects hold a counted reference in cls.
@@ -368,7 +385,7 @@ pub(crate) unsafe fn alloc_raw<T>(vt: &'static VTable, cls: *const Header, data:
             Obj {
                 header: Header {
                     refcnt: Cell::new(1),
-                    flags: Cell::new(0),
+                    flags: Cell::new(((vt.kind as u32) << KIND_SHIFT) | if vt.owns_cls { FLAG_OWNS_CLS } else { 0 }),
                     vt,
                     cls: Cell::new(cls),
                 },

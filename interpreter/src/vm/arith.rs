@@ -368,8 +368,8 @@ impl Vm {
 
     /// `a op b` for any values (numbers, sequences, then `__op__`/`__rop__`).
     pub fn binary_op(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
-        let a_heap = matches!(a, Value::Obj(o) if o.vt().owns_cls);
-        let b_heap = matches!(b, Value::Obj(o) if o.vt().owns_cls);
+        let a_heap = matches!(a, Value::Obj(o) if o.owns_cls());
+        let b_heap = matches!(b, Value::Obj(o) if o.owns_cls());
         if !a_heap && !b_heap {
             if let Some(r) = self.native_binop(op, a, b)? {
                 return Ok(r);
@@ -477,7 +477,7 @@ impl Vm {
                 }
                 // A count from an object with __index__.
                 for (seq, count) in [(a, b), (b, a)] {
-                    if seq.as_obj().is_some_and(|o| is_seq_kind(o.kind())) && count.as_obj().is_some_and(|o| o.vt().owns_cls) {
+                    if seq.as_obj().is_some_and(|o| is_seq_kind(o.kind())) && count.as_obj().is_some_and(|o| o.owns_cls()) {
                         let cls = self.type_of(count);
                         if self.lookup_mro(&cls, &self.names.index.clone()).is_some() {
                             let n = self.index_value(count)?;
@@ -603,7 +603,7 @@ impl Vm {
     /// `a op= b`: `__iop__` first, then the plain operator.
     pub fn inplace_op(&mut self, op: BinOp, a: Value, b: &Value) -> PyResult<Value> {
         if let Value::Obj(o) = &a {
-            if !o.vt().owns_cls {
+            if !o.owns_cls() {
                 match (op, o.kind()) {
                     (BinOp::Add, Kind::List) => {
                         self.list_extend(&a, b)?;
@@ -659,7 +659,7 @@ impl Vm {
         if op == UnaryOp::Not {
             return Ok(Value::Bool(!self.truthy(v)?));
         }
-        let heap = matches!(v, Value::Obj(o) if o.vt().owns_cls);
+        let heap = matches!(v, Value::Obj(o) if o.owns_cls());
         if !heap {
             if let Some(n) = as_num(v) {
                 return Ok(match (op, n) {

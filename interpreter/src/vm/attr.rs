@@ -50,7 +50,7 @@ impl Vm {
         } else {
             match obj {
                 Value::Obj(o) if o.kind() == Kind::Type => self.type_getattr(o, name),
-                Value::Obj(o) if o.kind() == Kind::Module && !o.vt().owns_cls => self.module_getattr(o, name),
+                Value::Obj(o) if o.kind() == Kind::Module && !o.owns_cls() => self.module_getattr(o, name),
                 Value::Obj(o) if o.kind() == Kind::Super => self.super_getattr(o, name),
                 _ => self.generic_getattr(obj, &cls, name),
             }
@@ -69,11 +69,11 @@ impl Vm {
     pub fn no_attribute(&mut self, obj: &Value, name: &ObjRef) -> PyErr {
         let n = str_of(name).unwrap_or("?").to_string();
         let msg = match obj {
-            Value::Obj(o) if o.kind() == Kind::Type && !o.vt().owns_cls => {
+            Value::Obj(o) if o.kind() == Kind::Type && !o.owns_cls() => {
                 let t = o.downcast::<TypeObj>().unwrap().name();
                 format!("type object '{t}' has no attribute '{n}'")
             }
-            Value::Obj(o) if o.kind() == Kind::Module && !o.vt().owns_cls => {
+            Value::Obj(o) if o.kind() == Kind::Module && !o.owns_cls() => {
                 let mname = o
                     .downcast::<Module>()
                     .and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.name)))
@@ -142,7 +142,7 @@ impl Vm {
             Value::Obj(o) => match o.kind() {
                 Kind::Property | Kind::MemberDescr => true,
                 Kind::Function | Kind::MethodDescr | Kind::StaticMethod | Kind::ClassMethod => false,
-                _ if o.vt().owns_cls => {
+                _ if o.owns_cls() => {
                     let c = o.class();
                     self.lookup_mro(&c, &self.names.set).is_some()
                         || self.lookup_mro(&c, &self.names.delete).is_some()
@@ -160,7 +160,7 @@ impl Vm {
             _ => return Ok(d.clone()),
         };
         match o.kind() {
-            Kind::Function if !o.vt().owns_cls => Ok(Value::Obj(self.new_bound_method(d.clone(), obj.clone()))),
+            Kind::Function if !o.owns_cls() => Ok(Value::Obj(self.new_bound_method(d.clone(), obj.clone()))),
             Kind::MethodDescr => {
                 let m = o.downcast::<MethodDescr>().unwrap();
                 let bound = match m.kind {
@@ -208,7 +208,7 @@ impl Vm {
                     _ => Err(self.type_error("member descriptor applied to a non-instance")),
                 }
             }
-            _ if o.vt().owns_cls => {
+            _ if o.owns_cls() => {
                 let c = o.class();
                 match self.lookup_mro(&c, &self.names.get.clone()) {
                     Some(get) => self.call(&get, vec![d.clone(), obj.clone(), Value::Obj(cls.clone())]),
@@ -255,7 +255,7 @@ impl Vm {
                                 d.clone()
                             }
                         }
-                        _ if o.vt().owns_cls => {
+                        _ if o.owns_cls() => {
                             let c = o.class();
                             match self.lookup_mro(&c, &self.names.get.clone()) {
                                 Some(get) => self.call(&get, vec![d.clone(), Value::None, Value::Obj(cls.clone())])?,
@@ -379,7 +379,7 @@ impl Vm {
                             return self.slot_set(m, inst, v.unwrap_or(Value::Undef));
                         }
                     }
-                    _ if dobj.vt().owns_cls => {
+                    _ if dobj.owns_cls() => {
                         let c = dobj.class();
                         let hook = if v.is_some() { &self.names.set } else { &self.names.delete };
                         if let Some(f) = self.lookup_mro(&c, &hook.clone()) {
@@ -456,7 +456,7 @@ impl Vm {
 
     fn set_class_attr(&mut self, o: &ObjRef, v: Value) -> PyResult<()> {
         match &v {
-            Value::Obj(c) if c.kind() == Kind::Type && self.is_heap_class(c) && o.vt().owns_cls => {
+            Value::Obj(c) if c.kind() == Kind::Type && self.is_heap_class(c) && o.owns_cls() => {
                 let new_layout = c.downcast::<TypeObj>().unwrap().inst_vt.map(|v| v as *const _);
                 if new_layout != Some(o.vt() as *const _) {
                     return Err(self.type_error("__class__ assignment: object layout differs"));
@@ -689,7 +689,7 @@ impl Vm {
             if let Some(d) = self.lookup_mro(&cls, &name) {
                 let methodlike = match &d {
                     Value::Obj(o) => {
-                        (o.kind() == Kind::Function && !o.vt().owns_cls)
+                        (o.kind() == Kind::Function && !o.owns_cls())
                             || o.downcast::<MethodDescr>().is_some_and(|m| m.kind == MethodKind::Instance)
                     }
                     _ => false,

@@ -65,7 +65,7 @@ impl Vm {
             }
         };
         match callee.kind() {
-            Kind::Function if !callee.vt().owns_cls => {
+            Kind::Function if !callee.owns_cls() => {
                 let caller_top = self.frames[fi].top();
                 self.enter_function(&callee, first, nargs, kwnames, nkw, RetKind::Slot(abs), caller_top)
             }
@@ -85,7 +85,7 @@ impl Vm {
                 let mut args = self.take_args(first, nargs, kwnames, nkw);
                 args.pos.insert(0, recv);
                 if let Value::Obj(f) = &func {
-                    if f.kind() == Kind::Function && !f.vt().owns_cls {
+                    if f.kind() == Kind::Function && !f.owns_cls() {
                         let caller_top = self.frames[fi].top();
                         return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
                     }
@@ -144,7 +144,7 @@ impl Vm {
             }
         }
         if let Value::Obj(f) = &callee {
-            if f.kind() == Kind::Function && !f.vt().owns_cls {
+            if f.kind() == Kind::Function && !f.owns_cls() {
                 let caller_top = self.frames[fi].top();
                 return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
             }
@@ -208,7 +208,7 @@ impl Vm {
                 }
             }
         }
-        self.frames.push(Frame {
+        self.push_frame_raw(Frame {
             code: f.code.clone(),
             code_ptr: code as *const Code,
             func: Some(func.clone()),
@@ -404,7 +404,7 @@ impl Vm {
     /// frame and returns true; false leaves everything to `call_instr`.
     #[inline(always)]
     pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize) -> bool {
-        if callee.kind() != Kind::Function || callee.vt().owns_cls || self.hooks.active() {
+        if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.active() {
             return false;
         }
         // SAFETY: the kind was checked just above.
@@ -430,7 +430,7 @@ impl Vm {
         if first + nargs < stale_end {
             self.stack.clear_range(first + nargs, stale_end);
         }
-        self.frames.push(Frame {
+        self.push_frame_raw(Frame {
             code: f.code.clone(),
             code_ptr: code as *const Code,
             func: Some(callee.clone()),
@@ -582,7 +582,7 @@ impl Vm {
             }
         };
         match callee.kind() {
-            Kind::Function if !callee.vt().owns_cls => self.run_function(&callee, args),
+            Kind::Function if !callee.owns_cls() => self.run_function(&callee, args),
             Kind::BuiltinFunction | Kind::MethodDescr => self.call_native(&callee, args),
             Kind::BoundMethod => {
                 let bm = callee.downcast::<BoundMethod>().unwrap();
@@ -711,7 +711,7 @@ impl Vm {
         if !self.stack.ensure(base + nregs) {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
-        self.frames.push(Frame {
+        self.push_frame_raw(Frame {
             code: code.clone(),
             code_ptr: c as *const Code,
             func: None,

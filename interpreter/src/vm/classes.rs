@@ -171,7 +171,7 @@ impl Vm {
                 }
             }
         }
-        self.frames.push(Frame {
+        self.push_frame_raw(Frame {
             code: fun.code.clone(),
             code_ptr: code as *const Code,
             func: Some(f.clone()),
@@ -402,7 +402,7 @@ impl Vm {
         let cdict = cls.downcast::<TypeObj>().unwrap().dict.clone();
         for (k, v) in cdict.downcast::<Dict>().unwrap().items() {
             if let Value::Obj(vo) = &v {
-                if vo.vt().owns_cls || vo.kind() == Kind::Property {
+                if vo.owns_cls() || vo.kind() == Kind::Property {
                     if let Some(sn) = self.lookup_special(&v, &self.names.set_name.clone()) {
                         self.call(&sn, vec![v.clone(), Value::Obj(cls.clone()), k.clone()])?;
                     }
@@ -482,7 +482,7 @@ impl Vm {
             };
             if default_new {
                 if let Some(Value::Obj(init)) = self.lookup_mro(cls, &self.names.init.clone()) {
-                    if init.kind() == Kind::Function && !init.vt().owns_cls {
+                    if init.kind() == Kind::Function && !init.owns_cls() {
                         let inst = self.new_instance(cls)?;
                         let mut args = args;
                         args.pos.insert(0, Value::Obj(inst.clone()));

@@ -92,8 +92,8 @@ impl Vm {
             CmpOp::NotIn => return Ok(Value::Bool(!self.contains(b, a)?)),
             _ => {}
         }
-        let a_heap = matches!(a, Value::Obj(o) if o.vt().owns_cls);
-        let b_heap = matches!(b, Value::Obj(o) if o.vt().owns_cls);
+        let a_heap = matches!(a, Value::Obj(o) if o.owns_cls());
+        let b_heap = matches!(b, Value::Obj(o) if o.owns_cls());
         if !a_heap && !b_heap {
             if let Some(r) = self.native_compare(op, a, b)? {
                 return Ok(Value::Bool(r));
@@ -360,7 +360,7 @@ impl Vm {
             Value::Int(i) => Ok(*i != 0),
             Value::Float(f) => Ok(*f != 0.0),
             Value::Obj(o) => {
-                if o.vt().owns_cls {
+                if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.bool_.clone()) {
                         if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {

@@ -48,7 +48,7 @@ impl Vm {
     pub fn dict_get(&mut self, d: &ObjRef, key: &Value) -> PyResult<Option<Value>> {
         let dd = d.downcast::<Dict>().expect("dict");
         if let Value::Obj(k) = key {
-            if k.kind() == Kind::Str && !k.vt().owns_cls {
+            if k.kind() == Kind::Str && !k.owns_cls() {
                 return Ok(dd.get_str(k));
             }
         }
@@ -61,7 +61,7 @@ impl Vm {
     pub fn dict_set(&mut self, d: &ObjRef, key: Value, value: Value) -> PyResult<()> {
         let dd = d.downcast::<Dict>().expect("dict");
         if let Value::Obj(k) = &key {
-            if k.kind() == Kind::Str && !k.vt().owns_cls {
+            if k.kind() == Kind::Str && !k.owns_cls() {
                 dd.set_str(k, value);
                 return Ok(());
             }
@@ -97,7 +97,7 @@ impl Vm {
     pub(crate) fn dict_update_from(&mut self, d: &Value, src: &Value, func: Option<&Value>) -> PyResult<()> {
         let d = d.as_obj().cloned().expect("dict");
         let pairs: Vec<(Value, Value)> = match src {
-            Value::Obj(s) if s.kind() == Kind::Dict && !s.vt().owns_cls => s.downcast::<Dict>().unwrap().items(),
+            Value::Obj(s) if s.kind() == Kind::Dict && !s.owns_cls() => s.downcast::<Dict>().unwrap().items(),
             _ => {
                 let keys_name = self.names.keys.clone();
                 let keys = match self.get_attr_opt(src, &keys_name)? {

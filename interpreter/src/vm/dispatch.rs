@@ -268,7 +268,7 @@ impl Vm {
                     }
                     Instr::GetItem { dst, obj, key } => {
                         let fast = match (r!(obj), r!(key)) {
-                            (Value::Obj(o), Value::Int(i)) if !o.vt().owns_cls => {
+                            (Value::Obj(o), Value::Int(i)) if !o.owns_cls() => {
                                 if let Some(l) = o.downcast::<List>() {
                                     let items = l.items.borrow();
                                     let n = items.len() as i64;
@@ -306,7 +306,7 @@ impl Vm {
                     }
                     Instr::SetItem { obj, key, src } => {
                         let done = match (r!(obj), r!(key)) {
-                            (Value::Obj(o), Value::Int(i)) if !o.vt().owns_cls => {
+                            (Value::Obj(o), Value::Int(i)) if !o.owns_cls() => {
                                 match o.downcast::<List>() {
                                     Some(l) => {
                                         let mut items = l.items.borrow_mut();

@@ -354,7 +354,7 @@ pub fn format_str(s: &str, sp: &Spec) -> Result<String, String> {
 impl Vm {
     /// `format(v, spec)`.
     pub fn format(&mut self, v: &Value, spec: &str) -> PyResult<String> {
-        let heap = matches!(v, Value::Obj(o) if o.vt().owns_cls);
+        let heap = matches!(v, Value::Obj(o) if o.owns_cls());
         if heap {
             let cls = self.type_of(v);
             if let Some(f) = self.lookup_mro(&cls, &self.names.format.clone()) {
@@ -378,7 +378,7 @@ impl Vm {
     pub(crate) fn builtin_format(&mut self, v: &Value, spec: &str) -> PyResult<String> {
         // An empty spec formats as str(v) (honouring a subclass's __str__
         // or __repr__), as every builtin __format__ does.
-        if spec.is_empty() && matches!(v, Value::Obj(o) if o.vt().owns_cls) {
+        if spec.is_empty() && matches!(v, Value::Obj(o) if o.owns_cls()) {
             return self.to_str(v);
         }
         let sp = match parse_spec(spec) {
@@ -470,11 +470,11 @@ impl Vm {
         };
         if spec_s.is_empty() {
             if let Value::Obj(o) = &v {
-                if o.kind() == Kind::Str && !o.vt().owns_cls {
+                if o.kind() == Kind::Str && !o.owns_cls() {
                     return Ok(o.clone());
                 }
             }
-            if !matches!(&v, Value::Obj(o) if o.vt().owns_cls) {
+            if !matches!(&v, Value::Obj(o) if o.owns_cls()) {
                 let s = self.to_str(&v)?;
                 return Ok(self.new_string(s));
             }
@@ -504,7 +504,7 @@ impl Vm {
             _ => vec![args.clone()],
         };
         let mapping = match args {
-            Value::Obj(o) if o.kind() == Kind::Dict || (o.vt().owns_cls && o.kind() != Kind::Tuple && o.kind() != Kind::Str) => {
+            Value::Obj(o) if o.kind() == Kind::Dict || (o.owns_cls() && o.kind() != Kind::Tuple && o.kind() != Kind::Str) => {
                 let has_getitem = self.lookup_special(args, &self.names.getitem.clone()).is_some();
                 if has_getitem { Some(args.clone()) } else { None }
             }

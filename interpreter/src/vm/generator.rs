@@ -236,7 +236,7 @@ impl Vm {
                 f.live.set(Some(self.frames.len()));
             }
         }
-        self.frames.push(frame);
+        self.push_frame_raw(frame);
         if self.hooks.active() {
             self.hook_call_event();
         }
@@ -422,7 +422,7 @@ impl Vm {
             None => (Value::None, None),
         };
         if let Value::Obj(io) = it {
-            if io.kind() == Kind::Generator && !io.vt().owns_cls {
+            if io.kind() == Kind::Generator && !io.owns_cls() {
                 let r = match throw {
                     Some(e) => {
                         if self.err_is(&PyErr { exc: e.clone() }, &self.types.exc.generator_exit.clone()) {
@@ -453,7 +453,7 @@ impl Vm {
         }
         let step = if sent.is_none() {
             match self.lookup_special(it, &self.names.next.clone()) {
-                Some(f) if !matches!(it, Value::Obj(o) if o.kind() == Kind::Iter && !o.vt().owns_cls) => {
+                Some(f) if !matches!(it, Value::Obj(o) if o.kind() == Kind::Iter && !o.owns_cls()) => {
                     self.call(&f, vec![it.clone()])
                 }
                 _ => match self.next(it)? {

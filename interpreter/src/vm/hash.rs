@@ -125,7 +125,7 @@ impl Vm {
             Value::Float(f) => Ok(hash_float(*f)),
             Value::None | Value::Undef => Ok(hash_pointer(self.types.none_type.addr() + 0x10)),
             Value::Obj(o) => {
-                if o.vt().owns_cls {
+                if o.owns_cls() {
                     return self.hash_instance(v);
                 }
                 match o.kind() {

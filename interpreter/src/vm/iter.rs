@@ -30,7 +30,7 @@ pub(crate) enum ForStep {
 /// iterator is of another kind (or busy) and the general path must run.
 #[inline(always)]
 pub(crate) fn fast_next(o: &ObjRef) -> Option<Option<Value>> {
-    if o.kind() != Kind::Iter || o.vt().owns_cls {
+    if o.kind() != Kind::Iter || o.owns_cls() {
         return None;
     }
     // SAFETY: the kind was just checked.
@@ -84,7 +84,7 @@ impl Vm {
             let t = self.type_name(v);
             return Err(self.type_error(format!("'{t}' object is not iterable")));
         };
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.iter.clone()) {
                 if f.is_none() {
@@ -167,7 +167,7 @@ impl Vm {
             let t = self.type_name(it);
             return Err(self.type_error(format!("'{t}' object is not an iterator")));
         };
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             return self.next_dunder(it);
         }
         match o.kind() {
@@ -486,11 +486,11 @@ impl Vm {
             };
         };
         match o.kind() {
-            Kind::Iter if !o.vt().owns_cls => match self.iter_next(o)? {
+            Kind::Iter if !o.owns_cls() => match self.iter_next(o)? {
                 Some(v) => Ok(ForStep::Item(v)),
                 None => Ok(ForStep::Done),
             },
-            Kind::Generator if !o.vt().owns_cls => {
+            Kind::Generator if !o.owns_cls() => {
                 let exit_pc = self.frames[fi].code().labels[exit as usize];
                 let ret = RetKind::ForIter {
                     slot: base + dst as usize,
@@ -513,7 +513,7 @@ impl Vm {
     /// All items of an iterable, as a vector.
     pub fn collect_iter(&mut self, v: &Value) -> PyResult<Vec<Value>> {
         if let Value::Obj(o) = v {
-            if !o.vt().owns_cls {
+            if !o.owns_cls() {
                 match o.kind() {
                     Kind::List => return Ok(o.downcast::<List>().unwrap().snapshot()),
                     Kind::Tuple => return Ok(o.downcast::<Tuple>().unwrap().as_slice().to_vec()),

@@ -253,7 +253,7 @@ impl Vm {
     /// The interned version of a str object (`sys.intern`).
     pub fn intern_obj(&mut self, o: &ObjRef) -> ObjRef {
         match o.downcast::<Str>() {
-            Some(s) if !o.vt().owns_cls => {
+            Some(s) if !o.owns_cls() => {
                 let text = s.as_str().to_string();
                 if let Some(i) = self.interner.get(text.as_str()) {
                     return i.clone();
@@ -561,6 +561,30 @@ impl Vm {
         text.split('\n')
             .nth(lineno - 1)
             .map(|l| l.trim_end_matches('\r').to_string())
+    }
+}
+
+impl Vm {
+    /// Pushes a frame, writing it in place (the common case never grows the
+    /// vector, so this stays small enough to inline into the call paths).
+    #[inline(always)]
+    pub(crate) fn push_frame_raw(&mut self, f: Frame) {
+        if self.frames.len() == self.frames.capacity() {
+            self.grow_frames();
+        }
+        let n = self.frames.len();
+        // SAFETY: capacity > n was ensured above; the slot is written once
+        // and then counted by set_len.
+        unsafe {
+            std::ptr::write(self.frames.as_mut_ptr().add(n), f);
+            self.frames.set_len(n + 1);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_frames(&mut self) {
+        self.frames.reserve(self.frames.len().max(64));
     }
 }
 

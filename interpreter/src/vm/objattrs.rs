@@ -52,7 +52,7 @@ impl Vm {
             _ => {}
         }
         Ok(match o.kind() {
-            Kind::Function if !o.vt().owns_cls => {
+            Kind::Function if !o.owns_cls() => {
                 let f = o.downcast::<Function>().unwrap();
                 self.function_attr(f, &n)
             }

@@ -126,7 +126,7 @@ impl Vm {
             Value::Int(i) => Ok(i.to_string()),
             Value::Float(f) => Ok(float_repr(*f)),
             Value::Obj(o) => {
-                if o.vt().owns_cls {
+                if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.repr.clone()) {
                         if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -255,7 +255,7 @@ impl Vm {
                     Some(x) => format!("{{{x}}}"),
                     None => return Ok(format!("{name}(...)")),
                 };
-                if s.frozen || o.vt().owns_cls {
+                if s.frozen || o.owns_cls() {
                     Ok(format!("{name}({body})"))
                 } else {
                     Ok(body)
@@ -411,7 +411,7 @@ impl Vm {
     pub fn to_str(&mut self, v: &Value) -> PyResult<String> {
         match v {
             Value::Obj(o) => {
-                if o.vt().owns_cls {
+                if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.str.clone()) {
                         if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -446,7 +446,7 @@ impl Vm {
     /// `str(v)` as a str object (the same object for exact strs).
     pub fn to_str_obj(&mut self, v: &Value) -> PyResult<ObjRef> {
         if let Value::Obj(o) = v {
-            if o.kind() == Kind::Str && !o.vt().owns_cls {
+            if o.kind() == Kind::Str && !o.owns_cls() {
                 return Ok(o.clone());
             }
         }

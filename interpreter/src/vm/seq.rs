@@ -176,7 +176,7 @@ impl Vm {
             let t = self.type_name(obj);
             return Err(self.type_error(format!("'{t}' object is not subscriptable")));
         };
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.getitem.clone()) {
                 if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -290,7 +290,7 @@ impl Vm {
             Kind::Tuple => {
                 let t = o.downcast::<Tuple>().unwrap();
                 let si = self.slice_indices(s, t.len())?;
-                if si.step == 1 && si.start == 0 && si.len == t.len() && !o.vt().owns_cls {
+                if si.step == 1 && si.start == 0 && si.len == t.len() && !o.owns_cls() {
                     return Ok(Value::Obj(o.clone()));
                 }
                 let v: Vec<Value> = si.indices().map(|i| t.as_slice()[i].clone()).collect();
@@ -342,7 +342,7 @@ impl Vm {
             let t = self.type_name(obj);
             return Err(self.type_error(format!("'{t}' object does not support item assignment")));
         };
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.setitem.clone()) {
                 if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -430,7 +430,7 @@ impl Vm {
             let t = self.type_name(obj);
             return Err(self.type_error(format!("'{t}' object doesn't support item deletion")));
         };
-        if o.vt().owns_cls {
+        if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.delitem.clone()) {
                 if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -503,7 +503,7 @@ impl Vm {
     /// `len(v)`.
     pub fn len(&mut self, v: &Value) -> PyResult<usize> {
         if let Value::Obj(o) = v {
-            if o.vt().owns_cls {
+            if o.owns_cls() {
                 let cls = o.class();
                 if let Some(f) = self.lookup_mro(&cls, &self.names.len.clone()) {
                     if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -551,7 +551,7 @@ impl Vm {
     /// `item in container`.
     pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
         if let Value::Obj(o) = container {
-            if o.vt().owns_cls {
+            if o.owns_cls() {
                 let cls = o.class();
                 if let Some(f) = self.lookup_mro(&cls, &self.names.contains.clone()) {
                     if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
@@ -637,7 +637,7 @@ impl Vm {
     /// `a, b = v` with exactly `n` targets.
     pub fn unpack(&mut self, v: &Value, n: usize) -> PyResult<Vec<Value>> {
         if let Value::Obj(o) = v {
-            if !o.vt().owns_cls {
+            if !o.owns_cls() {
                 let items = match o.kind() {
                     Kind::Tuple => Some(o.downcast::<Tuple>().unwrap().as_slice().to_vec()),
                     Kind::List => Some(o.downcast::<List>().unwrap().snapshot()),
@@ -713,8 +713,8 @@ impl Vm {
     pub fn list_extend(&mut self, l: &Value, src: &Value) -> PyResult<()> {
         let lo = l.as_obj().cloned().expect("list");
         let items = match src {
-            Value::Obj(s) if s.kind() == Kind::List && !s.vt().owns_cls => s.downcast::<List>().unwrap().snapshot(),
-            Value::Obj(s) if s.kind() == Kind::Tuple && !s.vt().owns_cls => {
+            Value::Obj(s) if s.kind() == Kind::List && !s.owns_cls() => s.downcast::<List>().unwrap().snapshot(),
+            Value::Obj(s) if s.kind() == Kind::Tuple && !s.owns_cls() => {
                 s.downcast::<Tuple>().unwrap().as_slice().to_vec()
             }
             _ => match self.collect_iter(src) {

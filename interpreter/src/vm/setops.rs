@@ -139,7 +139,7 @@ impl Vm {
                 }
                 Ok(())
             }
-            Value::Obj(o) if o.kind() == Kind::Dict && !o.vt().owns_cls => {
+            Value::Obj(o) if o.kind() == Kind::Dict && !o.owns_cls() => {
                 let d = o.downcast::<Dict>().unwrap();
                 let entries: Vec<(i64, Value)> = d.table.borrow().iter().map(|e| (e.hash, e.key.clone())).collect();
                 {

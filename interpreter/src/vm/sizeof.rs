@@ -87,7 +87,7 @@ impl Vm {
                 },
                 Kind::Object => {
                     let nslots = crate::object::instance::inst_ext(o).map(|e| e.slots.borrow().len()).unwrap_or(0);
-                    if o.vt().owns_cls && nslots == 0 {
+                    if o.owns_cls() && nslots == 0 {
                         24
                     } else {
                         16 + 8 * nslots
@@ -113,7 +113,7 @@ impl Vm {
     pub fn gc_header_size(&self, v: &Value) -> usize {
         match v {
             Value::Obj(o) if o.vt().is_gc => {
-                if o.vt().owns_cls && o.kind() == Kind::Object && crate::object::instance::inst_ext(o).is_some_and(|e| e.slots.borrow().is_empty()) {
+                if o.owns_cls() && o.kind() == Kind::Object && crate::object::instance::inst_ext(o).is_some_and(|e| e.slots.borrow().is_empty()) {
                     // 3.11 "managed dict" instances add 16 more.
                     32
                 } else {

@@ -79,11 +79,18 @@ impl RegStack {
     }
 
     /// Sets slots `from..to` (within len) to `Undef`, dropping old values.
+    #[inline(always)]
     pub fn clear_range(&mut self, from: usize, to: usize) {
         let to = to.min(self.len);
         for i in from..to {
-            let old = self.take(i);
-            drop(old);
+            // SAFETY: i < len: an initialised slot.
+            let slot = unsafe { &mut *self.ptr.as_ptr().add(i) };
+            if let Value::Obj(_) = slot {
+                let old = std::mem::take(slot);
+                drop(old);
+            } else {
+                *slot = Value::Undef;
+            }
         }
     }
 

@@ -138,7 +138,7 @@ impl Vm {
         let n = code.names[name as usize].clone();
         let target = self.frames[fi].locals.clone().unwrap_or_else(|| self.frames[fi].globals.clone());
         match target.downcast::<Dict>() {
-            Some(d) if !target.vt().owns_cls => {
+            Some(d) if !target.owns_cls() => {
                 d.set_str(&n, v);
                 Ok(())
             }

@@ -221,7 +221,7 @@ fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match vm.dict_get(&d, &args.pos[1])? {
         Some(v) => Ok(v),
         None => {
-            if d.vt().owns_cls {
+            if d.owns_cls() {
                 let cls = d.class();
                 if let Some(m) = vm.lookup_mro(&cls, &vm.names.missing.clone()) {
                     return vm.call(&m, vec![args.pos[0].clone(), args.pos[1].clone()]);

@@ -95,7 +95,7 @@ fn float_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 
 /// `float(x)`.
 pub fn value_to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
-    let heap = matches!(x, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(x, Value::Obj(o) if o.owns_cls());
     if !heap {
         match as_num(x) {
             Some(Num::Float(f)) => return Ok(f),

@@ -194,7 +194,7 @@ pub fn value_to_int(vm: &mut Vm, x: &Value) -> PyResult<BigInt> {
         }
         _ => {}
     }
-    let heap = matches!(x, Value::Obj(o) if o.vt().owns_cls);
+    let heap = matches!(x, Value::Obj(o) if o.owns_cls());
     if !heap {
         match as_num(x) {
             Some(Num::Int(i)) => return Ok(BigInt::from(i)),

@@ -205,7 +205,7 @@ fn len(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn plain(vm: &mut Vm, v: &Value) -> Value {
     match v {
-        Value::Obj(o) if o.vt().owns_cls => Value::Obj(vm.new_list(items_of(o).snapshot())),
+        Value::Obj(o) if o.owns_cls() => Value::Obj(vm.new_list(items_of(o).snapshot())),
         _ => v.clone(),
     }
 }
@@ -213,7 +213,7 @@ fn plain(vm: &mut Vm, v: &Value) -> Value {
 fn getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "__getitem__", 2, 2)?;
     let o = self_obj(&args);
-    if o.vt().owns_cls {
+    if o.owns_cls() {
         // Avoid recursing into the subclass's __getitem__.
         let p = plain(vm, &args.pos[0]);
         return vm.get_item(&p, &args.pos[1]);
@@ -291,7 +291,7 @@ pub fn fast_lt(a: &Value, b: &Value) -> Option<bool> {
         (Value::Float(x), Value::Float(y)) => Some(x < y),
         (Value::Int(x), Value::Float(y)) => Some((*x as f64) < *y),
         (Value::Float(x), Value::Int(y)) => Some(*x < (*y as f64)),
-        (Value::Obj(x), Value::Obj(y)) if !x.vt().owns_cls && !y.vt().owns_cls => match (x.kind(), y.kind()) {
+        (Value::Obj(x), Value::Obj(y)) if !x.owns_cls() && !y.owns_cls() => match (x.kind(), y.kind()) {
             (Kind::Str, Kind::Str) => {
                 Some(x.downcast::<Str>().unwrap().as_str() < y.downcast::<Str>().unwrap().as_str())
             }
@@ -322,7 +322,7 @@ fn has_nan(v: &Value) -> bool {
 
 fn fast_eq(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
-        (Value::Obj(x), Value::Obj(y)) if x.kind() == Kind::Tuple && y.kind() == Kind::Tuple && !x.vt().owns_cls && !y.vt().owns_cls => {
+        (Value::Obj(x), Value::Obj(y)) if x.kind() == Kind::Tuple && y.kind() == Kind::Tuple && !x.owns_cls() && !y.owns_cls() => {
             let (p, q) = (x.downcast::<Tuple>().unwrap().as_slice(), y.downcast::<Tuple>().unwrap().as_slice());
             if p.len() != q.len() {
                 return Some(false);

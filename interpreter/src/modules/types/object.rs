@@ -125,7 +125,7 @@ fn object_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
         }
     };
     if !spec.is_empty() {
-        let heap = matches!(&args.pos[0], Value::Obj(o) if o.vt().owns_cls);
+        let heap = matches!(&args.pos[0], Value::Obj(o) if o.owns_cls());
         if heap && !matches!(&args.pos[0], Value::Obj(o) if matches!(o.kind(), Kind::Int | Kind::Float | Kind::Str)) {
             let t = vm.type_name(&args.pos[0]);
             return Err(vm.type_error(format!("unsupported format string passed to {t}.__format__")));
@@ -137,7 +137,7 @@ fn object_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn object_hash(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match &args.pos[0] {
-        Value::Obj(o) if o.vt().owns_cls && o.kind() == Kind::Object => {
+        Value::Obj(o) if o.owns_cls() && o.kind() == Kind::Object => {
             Ok(Value::Int(crate::vm::hash::hash_pointer(o.addr())))
         }
         v => Ok(Value::Int(vm.hash(&v.clone())?)),

@@ -76,7 +76,7 @@ fn frozenset_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     args.check(vm, "frozenset", 0, 1)?;
     if cls.is(&vm.types.frozenset) {
         if let Some(Value::Obj(o)) = args.pos.first() {
-            if o.kind() == Kind::Set && o.downcast::<Set>().unwrap().frozen && !o.vt().owns_cls {
+            if o.kind() == Kind::Set && o.downcast::<Set>().unwrap().frozen && !o.owns_cls() {
                 return Ok(Value::Obj(o.clone()));
             }
         }
@@ -111,7 +111,7 @@ fn frozen(v: &Value) -> bool {
 fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let f = frozen(&args.pos[0]);
     let s = self_obj(&args);
-    if f && !s.vt().owns_cls {
+    if f && !s.owns_cls() {
         return Ok(args.pos[0].clone());
     }
     let n = vm.new_set(f);

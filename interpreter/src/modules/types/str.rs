@@ -902,7 +902,7 @@ fn str_getitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// The receiver as an exact str (so builtin operations apply to subclasses).
 fn plain_str(vm: &mut Vm, v: &Value) -> Value {
     match v {
-        Value::Obj(o) if o.vt().owns_cls => {
+        Value::Obj(o) if o.owns_cls() => {
             let s = str_of(o).unwrap_or("").to_string();
             Value::Obj(vm.new_string(s))
         }

@@ -79,7 +79,7 @@ fn len(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn plain(vm: &mut Vm, v: &Value) -> Value {
     match v {
-        Value::Obj(o) if o.vt().owns_cls => Value::Obj(vm.new_tuple(items(v))),
+        Value::Obj(o) if o.owns_cls() => Value::Obj(vm.new_tuple(items(v))),
         _ => v.clone(),
     }
 }
