@@ -69,7 +69,9 @@ pub enum Inst {
     Jump(u32),
     /// Starts an alternative; `next` is the next alternative's `Branch`
     /// (0 for the last). Alternatives end with a jump past the branch.
-    Branch { next: u32 },
+    Branch {
+        next: u32,
+    },
     /// `min..=max` repetitions of the one-character item at pc+1, then `next`.
     RepOne {
         min: u32,
@@ -101,10 +103,15 @@ pub enum Inst {
         end: u32,
     },
     /// Starts possessive repeat `id` (counter reset); the loop follows.
-    PossStart { id: u32 },
+    PossStart {
+        id: u32,
+    },
     /// Runs another iteration of possessive repeat `id` (body at pc+1,
     /// ending in `SubEnd`) or continues at `exit`.
-    PossLoop { id: u32, exit: u32 },
+    PossLoop {
+        id: u32,
+        exit: u32,
+    },
     SubEnd,
     Success,
 }

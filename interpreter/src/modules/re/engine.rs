@@ -53,17 +53,37 @@ const NO_SNAP: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug)]
 enum Bt {
     /// Undo of repeat register `id`.
-    Rep { id: u32, count: i64, last: usize, prev: i32 },
+    Rep {
+        id: u32,
+        count: i64,
+        last: usize,
+        prev: i32,
+    },
     /// Undo of the current-repeat register.
     CurRep { old: i32 },
     /// A branch; `next` is the next alternative's `Branch` (0: none left).
     Branch { s: Saved, next: u32, pos: usize },
     /// Greedy repeat `id`: the extra iteration failed, run the tail at `pos`.
-    UntilTail { s: Saved, id: u32, tail: u32, pos: usize },
+    UntilTail {
+        s: Saved,
+        id: u32,
+        tail: u32,
+        pos: usize,
+    },
     /// Greedy `RepOne`: retry the tail at positions below `cur` down to `lo`.
-    RepOne { s: Saved, tail: u32, lo: usize, cur: usize },
+    RepOne {
+        s: Saved,
+        tail: u32,
+        lo: usize,
+        cur: usize,
+    },
     /// Lazy `RepOne` at `item`: take one more character at `pos` (< `limit`).
-    RepLazy { s: Saved, item: u32, pos: usize, limit: usize },
+    RepLazy {
+        s: Saved,
+        item: u32,
+        pos: usize,
+        limit: usize,
+    },
     /// Lazy `Until` at `until`: the tail failed at `pos`, try another body.
     MinMore { s: Saved, until: u32, pos: usize },
     /// Bottom of a lookaround, atomic or possessive body.
@@ -165,7 +185,11 @@ fn at<T: Unit>(a: At, text: &[T], pos: usize, end: usize) -> bool {
             if end == 0 {
                 return false;
             }
-            let f: fn(u32) -> bool = if matches!(a, At::Boundary | At::NonBoundary) { ascii_word } else { uni_word };
+            let f: fn(u32) -> bool = if matches!(a, At::Boundary | At::NonBoundary) {
+                ascii_word
+            } else {
+                uni_word
+            };
             let before = pos > 0 && f(text[pos - 1].get());
             let here = pos < end && f(text[pos].get());
             (before != here) == matches!(a, At::Boundary | At::UniBoundary)
@@ -183,7 +207,14 @@ fn ref_eq(fold: RefFold, a: u32, b: u32) -> bool {
 
 /// Where a greedy `RepOne` may stop given the tail's leading literal: the
 /// highest position in `lo..=cur` at which the literal matches.
-fn fit_literal<T: Unit>(prog: &Program, tail: u32, text: &[T], end: usize, lo: usize, mut cur: usize) -> Option<usize> {
+fn fit_literal<T: Unit>(
+    prog: &Program,
+    tail: u32,
+    text: &[T],
+    end: usize,
+    lo: usize,
+    mut cur: usize,
+) -> Option<usize> {
     if let Inst::Lit(c) = prog.insts[tail as usize] {
         loop {
             if cur < end && text[cur].get() == c {
@@ -251,7 +282,8 @@ impl Matcher {
     fn saved(&mut self, full: bool) -> Saved {
         let snap = if full && self.lastmark >= 0 {
             let at = self.saves.len() as u32;
-            self.saves.extend_from_slice(&self.marks[..=self.lastmark as usize]);
+            self.saves
+                .extend_from_slice(&self.marks[..=self.lastmark as usize]);
             at
         } else {
             NO_SNAP
@@ -312,7 +344,9 @@ impl Matcher {
             return Ok(None);
         }
         if prog.anchored {
-            return Ok(self.run(prog, text, end, pos, false, must_advance, check)?.map(|e| (pos, e)));
+            return Ok(self
+                .run(prog, text, end, pos, false, must_advance, check)?
+                .map(|e| (pos, e)));
         }
         if let Some(first) = prog.first {
             let mut p = pos;
@@ -321,7 +355,9 @@ impl Matcher {
                     Some(q) => q,
                     None => return Ok(None),
                 };
-                if let Some(e) = self.run(prog, text, end, p, false, must_advance && p == pos, check)? {
+                if let Some(e) =
+                    self.run(prog, text, end, p, false, must_advance && p == pos, check)?
+                {
                     return Ok(Some((p, e)));
                 }
                 p += 1;
@@ -412,7 +448,12 @@ impl Matcher {
                     pc += 1;
                     true
                 }
-                Inst::RepOne { min, max, next, kind } => self.rep_one(prog, text, end, &mut pc, &mut pos, min, max, next, kind),
+                Inst::RepOne {
+                    min,
+                    max,
+                    next,
+                    kind,
+                } => self.rep_one(prog, text, end, &mut pc, &mut pos, min, max, next, kind),
                 Inst::Repeat { id, until } => {
                     let prev = self.cur_rep;
                     self.set_rep(id, Rep { prev, ..FRESH });
@@ -428,7 +469,8 @@ impl Matcher {
                     pc += 1;
                     match self.ref_span(slot as usize) {
                         Some((s, e)) if pos <= end && end - pos >= e - s => {
-                            let ok = (0..e - s).all(|i| ref_eq(fold, text[s + i].get(), text[pos + i].get()));
+                            let ok = (0..e - s)
+                                .all(|i| ref_eq(fold, text[s + i].get(), text[pos + i].get()));
                             pos += if ok { e - s } else { 0 };
                             ok
                         }
@@ -436,10 +478,18 @@ impl Matcher {
                     }
                 }
                 Inst::GroupExists { slot, no } => {
-                    pc = if self.ref_span(slot as usize).is_some() { pc + 1 } else { no as usize };
+                    pc = if self.ref_span(slot as usize).is_some() {
+                        pc + 1
+                    } else {
+                        no as usize
+                    };
                     true
                 }
-                Inst::Look { kind, back, end: after } => {
+                Inst::Look {
+                    kind,
+                    back,
+                    end: after,
+                } => {
                     let back = back as usize;
                     if pos < back {
                         pc = after as usize;
@@ -463,7 +513,8 @@ impl Matcher {
                     if r.count < info.min as i64 {
                         self.enter_body(LookKind::PossMin, pos, pc as u32, false);
                         pc += 1;
-                    } else if (info.max == MAXREPEAT || r.count < info.max as i64) && pos != r.last {
+                    } else if (info.max == MAXREPEAT || r.count < info.max as i64) && pos != r.last
+                    {
                         self.set_rep(id, Rep { last: pos, ..r });
                         self.enter_body(LookKind::PossMore, pos, pc as u32, true);
                         pc += 1;
@@ -488,7 +539,13 @@ impl Matcher {
                                 unreachable!("possessive body returns to PossLoop")
                             };
                             let r = self.reps[id as usize];
-                            self.set_rep(id, Rep { count: r.count + 1, ..r });
+                            self.set_rep(
+                                id,
+                                Rep {
+                                    count: r.count + 1,
+                                    ..r
+                                },
+                            );
                             true
                         }
                     }
@@ -560,7 +617,13 @@ impl Matcher {
             return false;
         }
         let item = prog.insts[*pc + 1];
-        let cap = |n: u32| if n == MAXREPEAT { end } else { end.min(p + n as usize) };
+        let cap = |n: u32| {
+            if n == MAXREPEAT {
+                end
+            } else {
+                end.min(p + n as usize)
+            }
+        };
         match kind {
             RepKind::Greedy => {
                 let n = count(prog, item, text, p, cap(max));
@@ -572,7 +635,12 @@ impl Matcher {
                     return false;
                 };
                 let s = self.saved(self.in_repeat());
-                self.bt.push(Bt::RepOne { s, tail: next, lo, cur });
+                self.bt.push(Bt::RepOne {
+                    s,
+                    tail: next,
+                    lo,
+                    cur,
+                });
                 *pos = cur;
             }
             RepKind::Possessive => {
@@ -590,7 +658,11 @@ impl Matcher {
                     }
                 }
                 let at = p + min as usize;
-                let limit = if max == MAXREPEAT { usize::MAX } else { p + max as usize };
+                let limit = if max == MAXREPEAT {
+                    usize::MAX
+                } else {
+                    p + max as usize
+                };
                 let s = self.saved(self.in_repeat());
                 self.bt.push(Bt::RepLazy {
                     s,
@@ -618,7 +690,14 @@ impl Matcher {
                 let s = self.saved(true);
                 let tail = *pc as u32 + 1;
                 self.bt.push(Bt::UntilTail { s, id, tail, pos });
-                self.set_rep(id, Rep { count, last: pos, ..r });
+                self.set_rep(
+                    id,
+                    Rep {
+                        count,
+                        last: pos,
+                        ..r
+                    },
+                );
                 *pc = info.body as usize;
             } else {
                 self.set_cur_rep(r.prev);
@@ -626,7 +705,11 @@ impl Matcher {
             }
         } else {
             let s = self.saved(r.prev >= 0);
-            self.bt.push(Bt::MinMore { s, until: *pc as u32, pos });
+            self.bt.push(Bt::MinMore {
+                s,
+                until: *pc as u32,
+                pos,
+            });
             self.set_cur_rep(r.prev);
             *pc += 1;
         }
@@ -668,7 +751,12 @@ impl Matcher {
                 return Ok(None);
             };
             match e {
-                Bt::Rep { id, count, last, prev } => self.reps[id as usize] = Rep { count, last, prev },
+                Bt::Rep {
+                    id,
+                    count,
+                    last,
+                    prev,
+                } => self.reps[id as usize] = Rep { count, last, prev },
                 Bt::CurRep { old } => self.cur_rep = old,
                 Bt::Branch { s, next, pos } => {
                     self.restore(s, next != 0);
@@ -676,7 +764,11 @@ impl Matcher {
                         let Inst::Branch { next: after } = prog.insts[next as usize] else {
                             unreachable!("alternatives start with Branch")
                         };
-                        self.bt.push(Bt::Branch { s, next: after, pos });
+                        self.bt.push(Bt::Branch {
+                            s,
+                            next: after,
+                            pos,
+                        });
                         return Ok(Some((next as usize + 1, pos)));
                     }
                 }
@@ -687,21 +779,37 @@ impl Matcher {
                     return Ok(Some((tail as usize, pos)));
                 }
                 Bt::RepOne { s, tail, lo, cur } => {
-                    let next = if cur > lo { fit_literal(prog, tail, text, end, lo, cur - 1) } else { None };
+                    let next = if cur > lo {
+                        fit_literal(prog, tail, text, end, lo, cur - 1)
+                    } else {
+                        None
+                    };
                     self.restore(s, next.is_some());
                     if let Some(cur) = next {
                         self.bt.push(Bt::RepOne { s, tail, lo, cur });
                         return Ok(Some((tail as usize, cur)));
                     }
                 }
-                Bt::RepLazy { s, item, pos, limit } => {
-                    let more = pos < end && pos < limit && single(prog, prog.insts[item as usize], text[pos].get());
+                Bt::RepLazy {
+                    s,
+                    item,
+                    pos,
+                    limit,
+                } => {
+                    let more = pos < end
+                        && pos < limit
+                        && single(prog, prog.insts[item as usize], text[pos].get());
                     self.restore(s, more);
                     if more {
                         let Inst::RepOne { next, .. } = prog.insts[item as usize - 1] else {
                             unreachable!("RepLazy item follows RepOne")
                         };
-                        self.bt.push(Bt::RepLazy { s, item, pos: pos + 1, limit });
+                        self.bt.push(Bt::RepLazy {
+                            s,
+                            item,
+                            pos: pos + 1,
+                            limit,
+                        });
                         return Ok(Some((next as usize, pos + 1)));
                     }
                 }
@@ -716,7 +824,14 @@ impl Matcher {
                     if (info.max != MAXREPEAT && count >= info.max as i64) || pos == r.last {
                         continue;
                     }
-                    self.set_rep(id, Rep { count, last: pos, ..r });
+                    self.set_rep(
+                        id,
+                        Rep {
+                            count,
+                            last: pos,
+                            ..r
+                        },
+                    );
                     return Ok(Some((info.body as usize, pos)));
                 }
                 Bt::Look { s } => {
@@ -743,11 +858,23 @@ impl Matcher {
 
 /// The next position at or after `p` where a match can start, using the
 /// literal prefix or the first-character matcher.
-fn find_first<T: Unit>(prog: &Program, first: Inst, prefix: &[u32], text: &[T], mut p: usize, end: usize) -> Option<usize> {
+fn find_first<T: Unit>(
+    prog: &Program,
+    first: Inst,
+    prefix: &[u32],
+    text: &[T],
+    mut p: usize,
+    end: usize,
+) -> Option<usize> {
     if prefix.len() >= 2 {
         let c0 = prefix[0];
         while p + prefix.len() <= end {
-            if text[p].get() == c0 && prefix[1..].iter().enumerate().all(|(i, &c)| text[p + 1 + i].get() == c) {
+            if text[p].get() == c0
+                && prefix[1..]
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &c)| text[p + 1 + i].get() == c)
+            {
                 return Some(p);
             }
             p += 1;
@@ -755,7 +882,10 @@ fn find_first<T: Unit>(prog: &Program, first: Inst, prefix: &[u32], text: &[T], 
         return None;
     }
     if let Inst::Lit(c) = first {
-        return text[p..end].iter().position(|x| x.get() == c).map(|i| p + i);
+        return text[p..end]
+            .iter()
+            .position(|x| x.get() == c)
+            .map(|i| p + i);
     }
     while p < end {
         if single(prog, first, text[p].get()) {
