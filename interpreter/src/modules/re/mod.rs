@@ -230,6 +230,36 @@ pub fn compile_error(vm: &mut Vm, st: &ReState, e: CompileError, pattern: &Value
     }
 }
 
+/// Issues parser warnings through the `warnings` module (from the
+/// innermost Python frame, the caller of the re function).
+pub fn emit_warnings(vm: &mut Vm, warnings: Vec<parser::Warning>) -> PyResult<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    let Ok(m) = vm.import_module("warnings") else {
+        return Ok(());
+    };
+    let name = vm.intern("warn");
+    let warn = vm.get_attr(&Value::Obj(m), &name)?;
+    for w in warnings {
+        let cname = if w.future {
+            "FutureWarning"
+        } else {
+            "DeprecationWarning"
+        };
+        let k = vm.intern(cname);
+        let cat = vm
+            .builtins
+            .downcast::<Dict>()
+            .unwrap()
+            .get_str(&k)
+            .unwrap_or(Value::None);
+        let msg = vm.str_val(&w.msg);
+        vm.call(&warn, vec![msg, cat])?;
+    }
+    Ok(())
+}
+
 /// The flags argument as an int (RegexFlag is an int subclass).
 fn flags_value(vm: &mut Vm, v: Option<&Value>) -> PyResult<i64> {
     match v {
@@ -319,7 +349,9 @@ fn compile_new(vm: &mut Vm, state: &ObjRef, pattern: &Value, flags: i64) -> PyRe
         _ => return Err(vm.type_error("first argument must be string or compiled pattern")),
     };
     let depth = vm.recursion_limit.saturating_sub(vm.depth() + 8) / 2;
-    let result = parser::parse(chars, istext, flags as u32, depth.max(1)).and_then(|parsed| {
+    let (parsed, warnings) = parser::parse(chars, istext, flags as u32, depth.max(1));
+    emit_warnings(vm, warnings)?;
+    let result = parsed.and_then(|parsed| {
         let groups = parsed.state.groups();
         let prog = compiler::compile(
             &parsed.nodes,

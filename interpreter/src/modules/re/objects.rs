@@ -198,13 +198,13 @@ impl NativeObject for PatternObj {
             }
         }))
     }
-    fn getattr(&self, vm: &mut Vm, _me: &ObjRef, name: &str) -> Option<PyResult<Value>> {
+    fn getattr(&self, vm: &mut Vm, me: &ObjRef, name: &str) -> Option<PyResult<Value>> {
         Some(Ok(match name {
             "pattern" => self.source.clone(),
             "flags" => Value::Int(self.code.flags as i64),
             "groups" => Value::Int(self.code.groups as i64),
             "groupindex" => return Some(self.groupindex(vm)),
-            _ => return None,
+            _ => return missing(vm, me, name, "re.Pattern"),
         }))
     }
 }
@@ -216,6 +216,10 @@ impl PatternObj {
             return Ok(v.clone());
         }
         let d = vm.new_dict();
+        if self.code.names.is_empty() {
+            // CPython answers a fresh plain dict when there are no names.
+            return Ok(Value::Obj(d));
+        }
         for (n, g) in &self.code.names {
             let k = vm.str_val(n);
             vm.dict_set(&d, k, Value::Int(*g as i64))?;
@@ -308,7 +312,7 @@ impl NativeObject for MatchObj {
                 .map(|g| self.group_value(vm, g, &Value::None)),
         )
     }
-    fn getattr(&self, vm: &mut Vm, _me: &ObjRef, name: &str) -> Option<PyResult<Value>> {
+    fn getattr(&self, vm: &mut Vm, me: &ObjRef, name: &str) -> Option<PyResult<Value>> {
         Some(Ok(match name {
             "string" => Value::Obj(self.subject.obj.clone()),
             "re" => Value::Obj(self.pattern.clone()),
@@ -326,9 +330,22 @@ impl NativeObject for MatchObj {
                 _ => Value::None,
             },
             "regs" => self.regs(vm),
-            _ => return None,
+            _ => return missing(vm, me, name, "re.Match"),
         }))
     }
+}
+
+/// Lets the VM find methods and dunders; anything else is an
+/// AttributeError naming the type as CPython does (`'re.Match' object`).
+fn missing(vm: &mut Vm, me: &ObjRef, name: &str, tname: &str) -> Option<PyResult<Value>> {
+    let k = vm.intern(name);
+    if name.starts_with("__") || vm.lookup_mro(&me.class(), &k).is_some() {
+        return None;
+    }
+    let e = vm.attribute_error(format!("'{tname}' object has no attribute '{name}'"));
+    vm.set_exc_attr(&e, "name", Value::Obj(k));
+    vm.set_exc_attr(&e, "obj", Value::Obj(me.clone()));
+    Some(Err(e))
 }
 
 /// `finditer`'s iterator: searches lazily from where the last match ended.

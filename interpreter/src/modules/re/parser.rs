@@ -51,11 +51,19 @@ pub fn ch(c: u32) -> char {
     char::from_u32(c).unwrap_or('\u{fffd}')
 }
 
+/// A FutureWarning or DeprecationWarning the parser issues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub future: bool,
+    pub msg: String,
+}
+
 pub struct Source {
     chars: Vec<u32>,
     pub istext: bool,
     index: usize,
     pub next: Option<Tok>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Source {
@@ -65,6 +73,7 @@ impl Source {
             istext,
             index: 0,
             next: None,
+            warnings: Vec::new(),
         };
         s.advance()?;
         Ok(s)
@@ -170,14 +179,46 @@ impl Source {
         }
     }
 
-    fn checkgroupname(&self, name: &str, offset: usize) -> PResult<()> {
+    pub fn checkgroupname(&mut self, name: &str, offset: usize) -> PResult<()> {
+        let n = name.chars().count();
         if !is_identifier(name) {
             return Err(self.error(
                 format!("bad character in group name {}", str_repr(name)),
-                name.chars().count() + offset,
+                n + offset,
             ));
         }
+        if !self.istext && !name.is_ascii() {
+            let pos = self.tell() - n - offset;
+            self.warn(
+                false,
+                format!(
+                    "bad character in group name {} at position {pos}",
+                    ascii_repr(name)
+                ),
+            );
+        }
         Ok(())
+    }
+
+    pub fn warn(&mut self, future: bool, msg: String) {
+        self.warnings.push(Warning { future, msg });
+    }
+
+    /// The DeprecationWarning for a group number that is not plain ASCII
+    /// digits (`\g<+1>`, `(?(١)...)`).
+    pub fn check_number_name(&mut self, name: &str) {
+        if !(name.chars().all(|c| c.is_ascii_digit()) && !name.is_empty()) {
+            let pos = self.tell() - name.chars().count() - 1;
+            let shown = if self.istext {
+                str_repr(name)
+            } else {
+                ascii_repr(name)
+            };
+            self.warn(
+                false,
+                format!("bad character in group name {shown} at position {pos}"),
+            );
+        }
     }
 }
 
@@ -197,6 +238,11 @@ fn ascii_backslash(s: &str) -> String {
         }
     }
     out
+}
+
+/// `ascii(s)` for a str.
+fn ascii_repr(s: &str) -> String {
+    ascii_backslash(&str_repr(s))
 }
 
 /// An approximation of `str.isidentifier()`.
@@ -283,8 +329,26 @@ pub struct Parsed {
 }
 
 /// Parses `chars` (the pattern's code points) with initial `flags`.
-pub fn parse(chars: Vec<u32>, istext: bool, flags: u32, max_depth: usize) -> PResult<Parsed> {
-    let mut source = Source::new(chars, istext)?;
+pub fn parse(
+    chars: Vec<u32>,
+    istext: bool,
+    flags: u32,
+    max_depth: usize,
+) -> (PResult<Parsed>, Vec<Warning>) {
+    let mut source = match Source::new(chars, istext) {
+        Ok(s) => s,
+        Err(e) => return (Err(e), Vec::new()),
+    };
+    let r = parse_source(&mut source, istext, flags, max_depth);
+    (r, std::mem::take(&mut source.warnings))
+}
+
+fn parse_source(
+    source: &mut Source,
+    istext: bool,
+    flags: u32,
+    max_depth: usize,
+) -> PResult<Parsed> {
     let mut state = State {
         flags,
         groupdict: Vec::new(),
@@ -293,7 +357,7 @@ pub fn parse(chars: Vec<u32>, istext: bool, flags: u32, max_depth: usize) -> PRe
         grouprefpos: Vec::new(),
         depth_left: max_depth,
     };
-    let nodes = parse_sub(&mut source, &mut state, flags & FLAG_VERBOSE != 0, 0)?;
+    let nodes = parse_sub(source, &mut state, flags & FLAG_VERBOSE != 0, 0)?;
     state.flags = fix_flags(istext, state.flags)?;
     if source.next.is_some() {
         return Err(source.error("unbalanced parenthesis", 0));
@@ -535,6 +599,10 @@ fn parse_repeat(source: &mut Source, sub: &mut Vec<Node>, this: u32) -> PResult<
 /// A character class; the `[` is consumed.
 fn parse_class(source: &mut Source) -> PResult<Node> {
     let here = source.tell() - 1;
+    if source.next == Some(Tok::Ch('[' as u32)) {
+        let pos = source.tell();
+        source.warn(true, format!("Possible nested set at position {pos}"));
+    }
     let negate = source.matches('^')?;
     let mut set: Vec<SetItem> = Vec::new();
     loop {
@@ -546,7 +614,20 @@ fn parse_class(source: &mut Source) -> PResult<Node> {
         }
         let code1 = match this {
             Tok::Esc(e) => class_escape(source, e)?,
-            Tok::Ch(c) => SetItem::Lit(c),
+            Tok::Ch(c) => {
+                let op = match ch(c) {
+                    '-' => "difference",
+                    '&' => "intersection",
+                    '~' => "symmetric difference",
+                    '|' => "union",
+                    _ => "",
+                };
+                if !op.is_empty() && !set.is_empty() && source.next == Some(this) {
+                    let pos = source.tell() - 1;
+                    source.warn(true, format!("Possible set {op} at position {pos}"));
+                }
+                SetItem::Lit(c)
+            }
         };
         if source.matches('-')? {
             let Some(that) = source.get()? else {
@@ -556,6 +637,10 @@ fn parse_class(source: &mut Source) -> PResult<Node> {
                 set.push(code1);
                 set.push(SetItem::Lit('-' as u32));
                 break;
+            }
+            if that.is('-') {
+                let pos = source.tell() - 2;
+                source.warn(true, format!("Possible set difference at position {pos}"));
             }
             let code2 = match that {
                 Tok::Esc(e) => class_escape(source, e)?,
@@ -784,6 +869,7 @@ fn parse_conditional(
             return Err(source.error(format!("invalid group reference {g}"), nlen));
         }
         let g = g as usize;
+        source.check_number_name(&condname);
         if !state.grouprefpos.iter().any(|(x, _)| *x == g) {
             state.grouprefpos.push((g, source.tell() - nlen));
         }

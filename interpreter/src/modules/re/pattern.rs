@@ -499,8 +499,9 @@ pub fn parse_template(vm: &mut Vm, p: &PatternObj, templ: &Value) -> PyResult<Ve
             )));
         }
     };
-    template::parse(units, istext, p.code.groups, &p.code.names)
-        .map_err(|e| template_error(vm, state_of(p), e, templ))
+    let (r, warnings) = template::parse(units, istext, p.code.groups, &p.code.names);
+    super::emit_warnings(vm, warnings)?;
+    r.map_err(|e| template_error(vm, state_of(p), e, templ))
 }
 
 fn has_backslash(v: &Value) -> Option<bool> {

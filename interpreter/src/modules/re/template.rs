@@ -4,7 +4,7 @@
 //! pieces and group references.
 
 use super::ast::MAXGROUPS;
-use super::parser::{ch, is_identifier, parse_py_int, CompileError, Source, Tok};
+use super::parser::{ch, is_identifier, parse_py_int, CompileError, Source, Tok, Warning};
 use crate::vm::repr::str_repr;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,14 +56,26 @@ fn is_digit(t: Option<Tok>) -> Option<u32> {
 }
 
 /// Parses template `units` for a pattern with `groups` groups and the
-/// named groups `names`.
+/// named groups `names`; also returns the warnings issued.
 pub fn parse(
     units: Vec<u32>,
     istext: bool,
     groups: usize,
     names: &[(String, usize)],
+) -> (Result<Vec<Piece>, TemplateError>, Vec<Warning>) {
+    let mut s = match Source::new(units, istext) {
+        Ok(s) => s,
+        Err(e) => return (Err(e.into()), Vec::new()),
+    };
+    let r = parse_source(&mut s, groups, names);
+    (r, std::mem::take(&mut s.warnings))
+}
+
+fn parse_source(
+    s: &mut Source,
+    groups: usize,
+    names: &[(String, usize)],
 ) -> Result<Vec<Piece>, TemplateError> {
-    let mut s = Source::new(units, istext)?;
     let mut pieces: Vec<Piece> = Vec::new();
     let mut lit: Vec<u32> = Vec::new();
     let add_group =
@@ -94,6 +106,7 @@ pub fn parse(
             let name = s.getuntil('>', "group name")?;
             let nlen = name.chars().count() + 1;
             let index = if is_identifier(&name) {
+                s.checkgroupname(&name, 1)?;
                 match names.iter().find(|(n, _)| *n == name) {
                     Some((_, g)) => *g,
                     None => {
@@ -115,9 +128,10 @@ pub fn parse(
                 if i >= MAXGROUPS as u64 {
                     return Err(s.error(format!("invalid group reference {i}"), nlen).into());
                 }
+                s.check_number_name(&name);
                 i as usize
             };
-            add_group(&mut pieces, &mut lit, &s, index, nlen)?;
+            add_group(&mut pieces, &mut lit, s, index, nlen)?;
         } else if c == '0' as u32 {
             let mut v = 0u32;
             for _ in 0..2 {
@@ -159,7 +173,7 @@ pub fn parse(
                 let index = digits
                     .iter()
                     .fold(0usize, |a, &x| a * 10 + (x - 0x30) as usize);
-                add_group(&mut pieces, &mut lit, &s, index, digits.len())?;
+                add_group(&mut pieces, &mut lit, s, index, digits.len())?;
             }
         } else if let Some(v) = escape_char(c) {
             lit.push(v);

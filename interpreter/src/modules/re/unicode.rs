@@ -95,12 +95,9 @@ fn ascii_space(c: u32) -> bool {
     matches!(c, 0x20 | 0x09..=0x0d)
 }
 
+/// Unicode whitespace; unlike the ASCII flavour it includes \x1c-\x1f.
 fn uni_space(c: u32) -> bool {
-    if c < 128 {
-        ascii_space(c)
-    } else {
-        in_ranges(&SPACE, c)
-    }
+    in_ranges(&SPACE, c)
 }
 
 fn uni_digit(c: u32) -> bool {
