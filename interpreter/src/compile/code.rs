@@ -39,16 +39,69 @@ pub enum SiteCache {
         in_builtins: bool,
         index: u32,
     },
-    /// Instance attribute stored in the instance dict; class has no data
-    /// descriptor of that name. `hint` is the usual entry position.
-    InstDict { cls: usize, epoch: u64, hint: u32 },
+    /// Instance attribute stored in the instance dict; the classes listed
+    /// have no data descriptor of that name. Each way is (class, usual entry
+    /// position); up to `WAYS` classes share a site (polymorphic code).
+    InstDict { epoch: u64, ways: [(usize, u32); WAYS] },
     /// Attribute found on the class (method or plain value), not shadowed by a
     /// data descriptor; the instance dict must still be checked for methods.
-    /// The value is borrowed from the class dict: `(cls, epoch)` matching
-    /// proves the class and its namespace are unchanged, hence still hold it.
-    ClassAttr { cls: usize, epoch: u64, value: RawValue },
+    /// Each way is (class, value); the value is borrowed from the class dict:
+    /// the epoch matching proves classes and namespaces are unchanged, hence
+    /// still hold it.
+    ClassAttr { epoch: u64, ways: [(usize, RawValue); WAYS] },
     /// `__slots__` member at index.
     Slot { cls: usize, epoch: u64, index: u32 },
+}
+
+/// How many receiver classes one attribute site remembers.
+pub const WAYS: usize = 4;
+
+impl SiteCache {
+    /// The dict-entry hint cached for instances of `cls`.
+    #[inline(always)]
+    pub fn inst_dict_hint(&self, cls: usize, epoch: u64) -> Option<u32> {
+        match self {
+            SiteCache::InstDict { epoch: e, ways } if *e == epoch => ways.iter().find(|w| w.0 == cls).map(|w| w.1),
+            _ => None,
+        }
+    }
+
+    /// Remembers that instances of `cls` keep the attribute at `hint`.
+    pub fn add_inst_dict(&mut self, cls: usize, epoch: u64, hint: u32) {
+        if let SiteCache::InstDict { epoch: e, ways } = self {
+            if *e == epoch {
+                let i = ways.iter().position(|w| w.0 == cls || w.0 == 0).unwrap_or(WAYS - 1);
+                ways[i] = (cls, hint);
+                return;
+            }
+        }
+        let mut ways = [(0, 0); WAYS];
+        ways[0] = (cls, hint);
+        *self = SiteCache::InstDict { epoch, ways };
+    }
+
+    /// The class attribute cached for receivers of class `cls`.
+    #[inline(always)]
+    pub fn class_attr(&self, cls: usize, epoch: u64) -> Option<RawValue> {
+        match self {
+            SiteCache::ClassAttr { epoch: e, ways } if *e == epoch => ways.iter().find(|w| w.0 == cls).map(|w| w.1),
+            _ => None,
+        }
+    }
+
+    /// Remembers the class attribute `value` for receivers of class `cls`.
+    pub fn add_class_attr(&mut self, cls: usize, epoch: u64, value: RawValue) {
+        if let SiteCache::ClassAttr { epoch: e, ways } = self {
+            if *e == epoch {
+                let i = ways.iter().position(|w| w.0 == cls || w.0 == 0).unwrap_or(WAYS - 1);
+                ways[i] = (cls, value);
+                return;
+            }
+        }
+        let mut ways = [(0, RawValue::None); WAYS];
+        ways[0] = (cls, value);
+        *self = SiteCache::ClassAttr { epoch, ways };
+    }
 }
 
 /// One attribute or global access site: its name and its cache.

@@ -33,6 +33,10 @@ pub const TF_EXCEPTION: u32 = 128;
 pub const TF_WEAKREFABLE: u32 = 256;
 /// A user class somewhere in the MRO overrides a comparison/hash/eq slot.
 pub const TF_CUSTOM_EQ: u32 = 512;
+/// Some instance of this class may have an instance-dict entry named like
+/// one of its class attributes (or its dict escaped to Python code), so a
+/// cached method must be checked against the instance dict. Only ever set.
+pub const TF_SHADOWED: u32 = 1024;
 
 /// Which payload the instances of a type carry (decides how `__new__`
 /// allocates them).

@@ -100,6 +100,10 @@ impl Vm {
                 slot.clone().unwrap()
             };
             let k = self.intern(attr);
+            let cls = e.exc.class();
+            if self.lookup_mro(&cls, &k).is_some() {
+                Self::mark_shadowed(&cls);
+            }
             d.downcast::<Dict>().unwrap().set_str(&k, v);
         }
     }
@@ -415,6 +419,9 @@ impl Vm {
                             if str_of(name) == Some("__class__") {
                                 return self.set_class_attr(o, v);
                             }
+                            if self.lookup_mro(cls, name).is_some() {
+                                Self::mark_shadowed(cls);
+                            }
                             dd.set_str(name, v);
                         }
                         None => {
@@ -438,7 +445,16 @@ impl Vm {
         Err(self.attribute_error(format!("'{tn}' object has no attribute '{n}'")))
     }
 
+    /// Notes that instances of `cls` may shadow class attributes in their
+    /// dicts (see `TF_SHADOWED`).
+    pub(crate) fn mark_shadowed(cls: &ObjRef) {
+        if let Some(tp) = cls.downcast::<TypeObj>() {
+            tp.flags.set(tp.flags.get() | crate::object::typeobj::TF_SHADOWED);
+        }
+    }
+
     fn set_instance_dict(&mut self, o: &ObjRef, v: Value) -> PyResult<()> {
+        Self::mark_shadowed(&o.class());
         match &v {
             Value::Obj(d) if d.kind() == Kind::Dict => {
                 if let Some(ext) = inst_ext(o) {
@@ -462,6 +478,7 @@ impl Vm {
                     return Err(self.type_error("__class__ assignment: object layout differs"));
                 }
                 o.set_class(c);
+                Self::mark_shadowed(c);
                 Ok(())
             }
             _ => Err(self.type_error("__class__ must be set to a class")),
@@ -478,6 +495,9 @@ impl Vm {
             )));
         }
         let dd = tp.dict.downcast::<Dict>().unwrap();
+        // A class attribute appearing after instances exist may be shadowed
+        // by keys those instances (of this class or a subclass) already hold.
+        self.classes_mutated = true;
         match (str_of(name), v) {
             (Some("__name__"), Some(Value::Obj(s))) if s.kind() == Kind::Str => {
                 tp.name.replace(str_of(&s).unwrap().to_string());
@@ -504,28 +524,31 @@ impl Vm {
         let s = &code.sites[site as usize];
         if let Value::Obj(o) = obj {
             if let Some(ext) = inst_ext(o) {
-                let cache = s.cache.borrow().clone();
-                match cache {
-                    SiteCache::InstDict { cls, epoch, hint } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
-                        if let Some(d) = ext.dict.borrow().as_ref() {
-                            let dd = d.downcast::<Dict>().unwrap();
-                            let t = dd.table.borrow();
-                            if let Some(e) = t.entry(hint as usize) {
-                                if let Value::Obj(k) = &e.key {
-                                    if k.is(&s.name) {
-                                        return Ok(e.value.clone());
-                                    }
+                let cls_ptr = o.class_ptr() as usize;
+                let epoch = type_epoch();
+                let hint = s.cache.borrow().inst_dict_hint(cls_ptr, epoch);
+                if let Some(hint) = hint {
+                    if let Some(d) = ext.dict.borrow().as_ref() {
+                        let dd = d.downcast::<Dict>().unwrap();
+                        let t = dd.table.borrow();
+                        if let Some(e) = t.entry(hint as usize) {
+                            if let Value::Obj(k) = &e.key {
+                                if k.is(&s.name) {
+                                    return Ok(e.value.clone());
                                 }
                             }
-                            let sv = s.name.downcast::<crate::object::str::Str>().unwrap();
-                            if let Some(ix) = t.find_str(&s.name, sv.as_str(), sv.hash()) {
-                                let v = t.entry(ix).unwrap().value.clone();
-                                drop(t);
-                                *s.cache.borrow_mut() = SiteCache::InstDict { cls, epoch, hint: ix as u32 };
-                                return Ok(v);
-                            }
+                        }
+                        let sv = s.name.downcast::<crate::object::str::Str>().unwrap();
+                        if let Some(ix) = t.find_str(&s.name, sv.as_str(), sv.hash()) {
+                            let v = t.entry(ix).unwrap().value.clone();
+                            drop(t);
+                            s.cache.borrow_mut().add_inst_dict(cls_ptr, epoch, ix as u32);
+                            return Ok(v);
                         }
                     }
+                }
+                let cache = s.cache.borrow().clone();
+                match cache {
                     SiteCache::Slot { cls, epoch, index } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
                         let v = ext.slots.borrow().get(index as usize).cloned();
                         if let Some(v) = v {
@@ -551,11 +574,7 @@ impl Vm {
                                 t.find_str(&name, sv.as_str(), sv.hash())
                             });
                             if let Some(h) = hint {
-                                *s.cache.borrow_mut() = SiteCache::InstDict {
-                                    cls: o.class_ptr() as usize,
-                                    epoch: type_epoch(),
-                                    hint: h as u32,
-                                };
+                                s.cache.borrow_mut().add_inst_dict(o.class_ptr() as usize, type_epoch(), h as u32);
                             }
                         }
                         Some(Value::Obj(d)) if d.kind() == Kind::MemberDescr => {
@@ -581,27 +600,28 @@ impl Vm {
         let s = &code.sites[site as usize];
         if let Value::Obj(o) = obj {
             if let Some(ext) = inst_ext(o) {
-                let cache = s.cache.borrow().clone();
-                match cache {
-                    SiteCache::InstDict { cls, epoch, hint } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
-                        if let Some(d) = ext.dict.borrow().as_ref() {
-                            let dd = d.downcast::<Dict>().unwrap();
-                            let mut t = dd.table.borrow_mut();
-                            let hit = match t.entry(hint as usize) {
-                                Some(e) => matches!(&e.key, Value::Obj(k) if k.is(&s.name)),
-                                None => false,
-                            };
-                            if hit {
-                                let old = t.replace_value(hint as usize, v);
-                                drop(t);
-                                drop(old);
-                                return Ok(());
-                            }
+                let hint = s.cache.borrow().inst_dict_hint(o.class_ptr() as usize, type_epoch());
+                if let Some(hint) = hint {
+                    if let Some(d) = ext.dict.borrow().as_ref() {
+                        let dd = d.downcast::<Dict>().unwrap();
+                        let mut t = dd.table.borrow_mut();
+                        let hit = match t.entry(hint as usize) {
+                            Some(e) => matches!(&e.key, Value::Obj(k) if k.is(&s.name)),
+                            None => false,
+                        };
+                        if hit {
+                            let old = t.replace_value(hint as usize, v);
                             drop(t);
-                            dd.set_str(&s.name, v);
+                            drop(old);
                             return Ok(());
                         }
+                        drop(t);
+                        dd.set_str(&s.name, v);
+                        return Ok(());
                     }
+                }
+                let cache = s.cache.borrow().clone();
+                match cache {
                     SiteCache::Slot { cls, epoch, index } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
                         let old = {
                             let mut sl = ext.slots.borrow_mut();
@@ -631,11 +651,7 @@ impl Vm {
                             let t = dd.table.borrow();
                             let sv = name.downcast::<crate::object::str::Str>().unwrap();
                             if let Some(ix) = t.find_str(&name, sv.as_str(), sv.hash()) {
-                                *s.cache.borrow_mut() = SiteCache::InstDict {
-                                    cls: o.class_ptr() as usize,
-                                    epoch: type_epoch(),
-                                    hint: ix as u32,
-                                };
+                                s.cache.borrow_mut().add_inst_dict(o.class_ptr() as usize, type_epoch(), ix as u32);
                             }
                             return Ok(());
                         }
@@ -662,10 +678,17 @@ impl Vm {
     pub(crate) fn load_method_site(&mut self, code: &Code, site: u16, obj: Value) -> PyResult<(Value, Value)> {
         let s = &code.sites[site as usize];
         let cls_ptr = self.type_ptr(&obj) as usize;
-        let cache = s.cache.borrow().clone();
-        if let SiteCache::ClassAttr { cls, epoch, value } = cache {
-            if cls == cls_ptr && epoch == type_epoch() {
-                let shadowed = match &obj {
+        let cached = s.cache.borrow().class_attr(cls_ptr, type_epoch());
+        if let Some(value) = cached {
+            {
+                // Instance dicts need checking only when some instance may
+                // shadow a class attribute (TF_SHADOWED) or classes changed.
+                let may_shadow = self.classes_mutated
+                    || match &obj {
+                        Value::Obj(o) => o.class().downcast::<TypeObj>().is_none_or(|tp| tp.has(TF_SHADOWED)),
+                        _ => false,
+                    };
+                let shadowed = may_shadow && match &obj {
                     Value::Obj(o) => inst_ext(o).is_some_and(|e| {
                         e.dict
                             .borrow()
@@ -705,11 +728,7 @@ impl Vm {
                         _ => false,
                     };
                     if !shadowed {
-                        *s.cache.borrow_mut() = SiteCache::ClassAttr {
-                            cls: cls_ptr,
-                            epoch: type_epoch(),
-                            value: RawValue::of(&d),
-                        };
+                        s.cache.borrow_mut().add_class_attr(cls_ptr, type_epoch(), RawValue::of(&d));
                         return Ok((d, obj));
                     }
                 }

@@ -403,7 +403,7 @@ impl Vm {
     /// slots `first..first + nargs`), and no hook is installed. Pushes its
     /// frame and returns true; false leaves everything to `call_instr`.
     #[inline(always)]
-    pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize) -> bool {
+    pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize, ret_slot: usize) -> bool {
         if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.active() {
             return false;
         }
@@ -439,7 +439,7 @@ impl Vm {
             locals: None,
             base: first,
             pc: 0,
-            ret: RetKind::Slot(first - 1),
+            ret: RetKind::Slot(ret_slot),
             exc_base: self.exc_stack.len(),
             frame_obj: None,
             gen: None,

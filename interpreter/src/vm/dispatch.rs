@@ -501,7 +501,7 @@ impl Vm {
                         // its positional parameters, no hooks: push its frame
                         // right here (the general path is `call_instr`).
                         if let Value::Obj(callee) = r!(b) {
-                            if self.try_fast_call(callee, base + b as usize + 1, argc as usize) {
+                            if self.try_fast_call(callee, base + b as usize + 1, argc as usize, base + b as usize) {
                                 continue 'frame;
                             }
                         }
@@ -520,6 +520,13 @@ impl Vm {
                     }
                     Instr::CallMethod { base: b, argc } => {
                         sync!();
+                        if let Value::Obj(callee) = r!(b) {
+                            let abs = base + b as usize;
+                            let (first, n) = if r!(b + 1).is_undef() { (abs + 2, argc as usize) } else { (abs + 1, argc as usize + 1) };
+                            if self.try_fast_call(callee, first, n, abs) {
+                                continue 'frame;
+                            }
+                        }
                         match tri!(self.call_instr(fi, base + b as usize, argc as usize, None, true)) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,

@@ -126,6 +126,9 @@ pub struct Vm {
     pub(crate) std_streams: Option<(ObjRef, ObjRef, ObjRef)>,
     /// Builtin types created by modules (`TextIOWrapper`, `StringIO`, ...).
     pub(crate) extra_types: FxHashMap<&'static str, ObjRef>,
+    /// A class attribute was set or deleted after class creation (turns off
+    /// the method-call shortcut that trusts `TF_SHADOWED`).
+    pub(crate) classes_mutated: bool,
     /// True while the interpreter shuts down.
     pub finalizing: bool,
 }
@@ -214,6 +217,7 @@ impl Vm {
             signal_handlers: FxHashMap::default(),
             std_streams: None,
             extra_types: FxHashMap::default(),
+            classes_mutated: false,
             finalizing: false,
         });
         let marker = 0u8;

@@ -38,6 +38,8 @@ impl Vm {
                 if let Some(ext) = inst_ext(o) {
                     let has_dict = self.type_flags(&o.class()) & crate::object::typeobj::TF_HAS_DICT != 0;
                     if has_dict {
+                        // The dict escapes: Python code may add any key.
+                        Self::mark_shadowed(&o.class());
                         let d = {
                             let mut slot = ext.dict.borrow_mut();
                             if slot.is_none() {
