@@ -347,7 +347,7 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let v = v.clone();
             let dn = vm.intern("__dir__");
             if let Some(f) = vm.lookup_special(&v, &dn) {
-                if !matches!(&f, Value::Obj(o) if o.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     let r = vm.call(&f, vec![v.clone()])?;
                     let items = vm.collect_iter(&r)?;
                     let mut items = crate::modules::types::list::sort_values(vm, items, &Value::None, false)?;

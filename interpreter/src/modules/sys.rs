@@ -218,7 +218,7 @@ fn getsizeof(vm: &mut Vm, args: Args) -> PyResult<Value> {
         if o.owns_cls() {
             let name = vm.names.sizeof.clone();
             if let Some(f) = vm.lookup_special(&v, &name) {
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     let r = match vm.call(&f, vec![v.clone()]) {
                         Ok(r) => r,
                         Err(e) => {

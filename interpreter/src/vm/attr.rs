@@ -312,7 +312,7 @@ impl Vm {
         let flags = self.type_flags(&cls);
         if flags & TF_HAS_SETATTR != 0 {
             if let Some(sa) = self.lookup_mro(&cls, &self.names.setattr.clone()) {
-                let is_object = matches!(&sa, Value::Obj(o) if o.kind() == Kind::MethodDescr);
+                let is_object = crate::vm::is_builtin_slot(&sa);
                 if !is_object {
                     self.call(&sa, vec![obj.clone(), Value::Obj(name.clone()), v])?;
                     return Ok(());
@@ -328,7 +328,7 @@ impl Vm {
         let flags = self.type_flags(&cls);
         if flags & TF_HAS_SETATTR != 0 {
             if let Some(da) = self.lookup_mro(&cls, &self.names.delattr.clone()) {
-                let is_object = matches!(&da, Value::Obj(o) if o.kind() == Kind::MethodDescr);
+                let is_object = crate::vm::is_builtin_slot(&da);
                 if !is_object {
                     self.call(&da, vec![obj.clone(), Value::Obj(name.clone())])?;
                     return Ok(());

@@ -182,7 +182,7 @@ impl Vm {
                     let cls = self.type_of(a);
                     let eqn = self.names.eq.clone();
                     if let Some(eqf) = self.lookup_mro(&cls, &eqn) {
-                        if !matches!(&eqf, Value::Obj(o) if o.kind() == Kind::MethodDescr) {
+                        if !crate::vm::is_builtin_slot(&eqf) {
                             let r = self.call(&eqf, vec![a.clone(), b.clone()])?;
                             if r.is(&Value::Obj(self.not_implemented.clone())) {
                                 return Ok(r);
@@ -363,7 +363,7 @@ impl Vm {
                 if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.bool_.clone()) {
-                        if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                        if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             return match r {
                                 Value::Bool(b) => Ok(b),
@@ -375,7 +375,7 @@ impl Vm {
                         }
                     }
                     if let Some(f) = self.lookup_mro(&cls, &self.names.len.clone()) {
-                        if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                        if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             let n = self.index_value(&r)?;
                             if n < 0 {

@@ -358,7 +358,7 @@ impl Vm {
         if heap {
             let cls = self.type_of(v);
             if let Some(f) = self.lookup_mro(&cls, &self.names.format.clone()) {
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     let s = self.str_val(spec);
                     let r = self.call(&f, vec![v.clone(), s])?;
                     return match &r {

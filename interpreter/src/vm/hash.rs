@@ -185,7 +185,7 @@ impl Vm {
                 let t = self.type_name(v);
                 Err(self.type_error(format!("unhashable type: '{t}'")))
             }
-            Some(f) if !matches!(&f, Value::Obj(o) if o.kind() == Kind::MethodDescr) => {
+            Some(f) if !crate::vm::is_builtin_slot(&f) => {
                 let r = self.call(&f, vec![v.clone()])?;
                 match as_num(&r) {
                     Some(Num::Int(i)) => Ok(if i == -1 { -2 } else { i }),

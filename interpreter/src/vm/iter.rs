@@ -91,7 +91,7 @@ impl Vm {
                     let t = self.type_name(v);
                     return Err(self.type_error(format!("'{t}' object is not iterable")));
                 }
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     let it = self.call(&f, vec![v.clone()])?;
                     if self.lookup_special(&it, &self.names.next.clone()).is_none() {
                         let t = self.type_name(&it);

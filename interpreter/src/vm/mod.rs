@@ -129,6 +129,8 @@ pub struct Vm {
     /// A class attribute was set or deleted after class creation (turns off
     /// the method-call shortcut that trusts `TF_SHADOWED`).
     pub(crate) classes_mutated: bool,
+    /// Struct sequence classes (by address) and their field specs.
+    pub(crate) structseq_specs: FxHashMap<usize, &'static crate::modules::structseq::Spec>,
     /// True while the interpreter shuts down.
     pub finalizing: bool,
 }
@@ -218,6 +220,7 @@ impl Vm {
             std_streams: None,
             extra_types: FxHashMap::default(),
             classes_mutated: false,
+            structseq_specs: FxHashMap::default(),
             finalizing: false,
         });
         let marker = 0u8;
@@ -565,6 +568,21 @@ impl Vm {
         text.split('\n')
             .nth(lineno - 1)
             .map(|l| l.trim_end_matches('\r').to_string())
+    }
+}
+
+/// True when `v` is a method implemented natively by a builtin type (the
+/// interpreter then runs the operation natively instead of calling it).
+/// Native methods installed on classes created at run time (struct
+/// sequences) are called like Python methods.
+#[inline]
+pub(crate) fn is_builtin_slot(v: &Value) -> bool {
+    match v {
+        Value::Obj(o) if o.kind() == crate::object::kind::Kind::MethodDescr => o
+            .downcast::<crate::object::function::MethodDescr>()
+            .and_then(|m| m.owner.downcast::<TypeObj>().map(|t| !t.has(crate::object::typeobj::TF_HEAP)))
+            .unwrap_or(true),
+        _ => false,
     }
 }
 

@@ -129,7 +129,7 @@ impl Vm {
                 if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.repr.clone()) {
-                        if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                        if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             return match &r {
                                 Value::Obj(s) if s.kind() == Kind::Str => Ok(str_of(s).unwrap().to_string()),
@@ -414,7 +414,7 @@ impl Vm {
                 if o.owns_cls() {
                     let cls = o.class();
                     if let Some(f) = self.lookup_mro(&cls, &self.names.str.clone()) {
-                        if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                        if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             return match &r {
                                 Value::Obj(s) if s.kind() == Kind::Str => Ok(str_of(s).unwrap().to_string()),

@@ -179,7 +179,7 @@ impl Vm {
         if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.getitem.clone()) {
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     return self.call(&f, vec![obj.clone(), key.clone()]);
                 }
             }
@@ -345,7 +345,7 @@ impl Vm {
         if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.setitem.clone()) {
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     self.call(&f, vec![obj.clone(), key, v])?;
                     return Ok(());
                 }
@@ -433,7 +433,7 @@ impl Vm {
         if o.owns_cls() {
             let cls = o.class();
             if let Some(f) = self.lookup_mro(&cls, &self.names.delitem.clone()) {
-                if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                if !crate::vm::is_builtin_slot(&f) {
                     self.call(&f, vec![obj.clone(), key.clone()])?;
                     return Ok(());
                 }
@@ -506,7 +506,7 @@ impl Vm {
             if o.owns_cls() {
                 let cls = o.class();
                 if let Some(f) = self.lookup_mro(&cls, &self.names.len.clone()) {
-                    if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                    if !crate::vm::is_builtin_slot(&f) {
                         let r = self.call(&f, vec![v.clone()])?;
                         let n = match as_int(&r) {
                             Some(Num::Int(i)) => i,
@@ -554,7 +554,7 @@ impl Vm {
             if o.owns_cls() {
                 let cls = o.class();
                 if let Some(f) = self.lookup_mro(&cls, &self.names.contains.clone()) {
-                    if !matches!(&f, Value::Obj(x) if x.kind() == Kind::MethodDescr) {
+                    if !crate::vm::is_builtin_slot(&f) {
                         let r = self.call(&f, vec![container.clone(), item.clone()])?;
                         return self.truthy(&r);
                     }

@@ -10,6 +10,7 @@
 use super::ast::*;
 use super::charset::CharSet;
 use super::parser::{CompileError, PResult};
+use super::scan::StartInfo;
 use super::unicode::{ascii_iscased, case_fixes, lower_ascii, lower_uni, uni_iscased};
 
 /// Zero-width tests as the engine runs them.
@@ -131,12 +132,8 @@ pub struct Program {
     pub repeats: Vec<RepInfo>,
     /// Mark slots: two per group.
     pub nmarks: usize,
-    /// Literal characters every match starts with (no folding).
-    pub prefix: Vec<u32>,
-    /// A one-character matcher every match starts with.
-    pub first: Option<Inst>,
-    /// Matches can only start at position 0.
-    pub anchored: bool,
+    /// Where matches can start (search acceleration).
+    pub start: StartInfo,
 }
 
 struct Compiler<'a> {
@@ -166,11 +163,9 @@ pub fn compile(
         sets: c.sets,
         repeats: c.repeats,
         nmarks: groups.saturating_sub(1) * 2,
-        prefix: Vec::new(),
-        first: None,
-        anchored: false,
+        start: StartInfo::default(),
     };
-    analyse_start(&mut p);
+    p.start = super::scan::analyse(&p);
     Ok(p)
 }
 
@@ -464,28 +459,4 @@ pub fn is_single(i: &Inst) -> bool {
             | Inst::AnyAll
             | Inst::Set(_)
     )
-}
-
-/// Fills the search hints: literal prefix, first-character matcher, anchor.
-fn analyse_start(p: &mut Program) {
-    let mut pc = 0;
-    while let Some(Inst::Mark(_)) = p.insts.get(pc) {
-        pc += 1;
-    }
-    match p.insts[pc] {
-        Inst::At(At::Beginning) => p.anchored = true,
-        Inst::RepOne { min, .. } if min >= 1 => p.first = Some(p.insts[pc + 1]),
-        i if is_single(&i) => {
-            p.first = Some(i);
-            while pc < p.insts.len() {
-                match p.insts[pc] {
-                    Inst::Lit(c) => p.prefix.push(c),
-                    Inst::Mark(_) => {}
-                    _ => break,
-                }
-                pc += 1;
-            }
-        }
-        _ => {}
-    }
 }

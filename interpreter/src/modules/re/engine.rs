@@ -14,7 +14,8 @@
 //! the order of their restore points on `bt`.
 
 use super::ast::{RepKind, MAXREPEAT};
-use super::compiler::{At, Inst, LookKind, Program, RefFold};
+use super::compiler::{is_single, At, Inst, LookKind, Program, RefFold};
+use super::scan::{next_start, Scan};
 use super::unicode::{ascii_word, lower_ascii, lower_uni, uni_word, upper_ascii};
 
 /// Marks not set.
@@ -205,6 +206,22 @@ fn ref_eq(fold: RefFold, a: u32, b: u32) -> bool {
     }
 }
 
+/// The first alternative from the one at `alt` that can start at `pos`:
+/// one starting with a one-character matcher that fails here is skipped
+/// (it would fail at once; sre skips literal and class starts the same way).
+fn viable<T: Unit>(prog: &Program, text: &[T], end: usize, mut alt: u32, pos: usize) -> Option<u32> {
+    loop {
+        let first = prog.insts[alt as usize + 1];
+        if !is_single(&first) || (pos < end && single(prog, first, text[pos].get())) {
+            return Some(alt);
+        }
+        match prog.insts[alt as usize] {
+            Inst::Branch { next } if next != 0 => alt = next,
+            _ => return None,
+        }
+    }
+}
+
 /// Where a greedy `RepOne` may stop given the tail's leading literal: the
 /// highest position in `lo..=cur` at which the literal matches.
 fn fit_literal<T: Unit>(
@@ -331,7 +348,7 @@ impl Matcher {
 
     /// Searches `text[..end]` from `pos` for the leftmost match; returns
     /// its (start, end). `must_advance` rejects an empty match at `pos`.
-    pub fn search<T: Unit>(
+    pub fn search<T: Scan>(
         &mut self,
         prog: &Program,
         text: &[T],
@@ -343,21 +360,18 @@ impl Matcher {
         if pos > end {
             return Ok(None);
         }
-        if prog.anchored {
-            return Ok(self
-                .run(prog, text, end, pos, false, must_advance, check)?
-                .map(|e| (pos, e)));
+        let info = &prog.start;
+        if info.anchored {
+            return Ok(self.run(prog, text, end, pos, false, must_advance, check)?.map(|e| (pos, e)));
         }
-        if let Some(first) = prog.first {
+        if info.first.is_some() || info.set.is_some() {
             let mut p = pos;
             while p < end {
-                p = match find_first(prog, first, &prog.prefix, text, p, end) {
+                p = match next_start(prog, info, text, p, end) {
                     Some(q) => q,
                     None => return Ok(None),
                 };
-                if let Some(e) =
-                    self.run(prog, text, end, p, false, must_advance && p == pos, check)?
-                {
+                if let Some(e) = self.run(prog, text, end, p, false, must_advance && p == pos, check)? {
                     return Ok(Some((p, e)));
                 }
                 p += 1;
@@ -442,12 +456,18 @@ impl Matcher {
                     pc = t as usize;
                     true
                 }
-                Inst::Branch { next } => {
-                    let s = self.saved(self.in_repeat());
-                    self.bt.push(Bt::Branch { s, next, pos });
-                    pc += 1;
-                    true
-                }
+                Inst::Branch { .. } => match viable(prog, text, end, pc as u32, pos) {
+                    Some(alt) => {
+                        let Inst::Branch { next } = insts[alt as usize] else {
+                            unreachable!("alternatives start with Branch")
+                        };
+                        let s = self.saved(self.in_repeat());
+                        self.bt.push(Bt::Branch { s, next, pos });
+                        pc = alt as usize + 1;
+                        true
+                    }
+                    None => false,
+                },
                 Inst::RepOne {
                     min,
                     max,
@@ -759,9 +779,10 @@ impl Matcher {
                 } => self.reps[id as usize] = Rep { count, last, prev },
                 Bt::CurRep { old } => self.cur_rep = old,
                 Bt::Branch { s, next, pos } => {
-                    self.restore(s, next != 0);
-                    if next != 0 {
-                        let Inst::Branch { next: after } = prog.insts[next as usize] else {
+                    let alt = if next == 0 { None } else { viable(prog, text, end, next, pos) };
+                    self.restore(s, alt.is_some());
+                    if let Some(alt) = alt {
+                        let Inst::Branch { next: after } = prog.insts[alt as usize] else {
                             unreachable!("alternatives start with Branch")
                         };
                         self.bt.push(Bt::Branch {
@@ -769,7 +790,7 @@ impl Matcher {
                             next: after,
                             pos,
                         });
-                        return Ok(Some((next as usize + 1, pos)));
+                        return Ok(Some((alt as usize + 1, pos)));
                     }
                 }
                 Bt::UntilTail { s, id, tail, pos } => {
@@ -854,44 +875,4 @@ impl Matcher {
             }
         }
     }
-}
-
-/// The next position at or after `p` where a match can start, using the
-/// literal prefix or the first-character matcher.
-fn find_first<T: Unit>(
-    prog: &Program,
-    first: Inst,
-    prefix: &[u32],
-    text: &[T],
-    mut p: usize,
-    end: usize,
-) -> Option<usize> {
-    if prefix.len() >= 2 {
-        let c0 = prefix[0];
-        while p + prefix.len() <= end {
-            if text[p].get() == c0
-                && prefix[1..]
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &c)| text[p + 1 + i].get() == c)
-            {
-                return Some(p);
-            }
-            p += 1;
-        }
-        return None;
-    }
-    if let Inst::Lit(c) = first {
-        return text[p..end]
-            .iter()
-            .position(|x| x.get() == c)
-            .map(|i| p + i);
-    }
-    while p < end {
-        if single(prog, first, text[p].get()) {
-            return Some(p);
-        }
-        p += 1;
-    }
-    None
 }

@@ -17,6 +17,7 @@ mod matchobj;
 mod objects;
 mod parser;
 mod pattern;
+mod scan;
 mod subject;
 mod template;
 #[cfg(test)]
