@@ -7,6 +7,7 @@
 //! | path | role |
 //! |---|---|
 //! | `api.rs` | embedding API: `Interpreter`, running files and sources, calling functions, registering modules |
+//! | `complete.rs` | REPL tab completion (rlcompleter's rules) |
 //! | `error.rs` | Rust-side error type |
 //! | `compile/` | symbol table, code generator, code objects, opcodes, line table, disassembler |
 //! | `vm/` | the dispatch loop, frames, calls, exceptions, attributes, arithmetic, iteration, imports |
@@ -21,6 +22,7 @@
 
 pub mod api;
 pub mod compile;
+pub mod complete;
 pub mod error;
 pub mod gc;
 pub mod hooks;
