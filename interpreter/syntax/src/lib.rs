@@ -42,7 +42,6 @@
 //! ## Known differences from CPython 3.11
 //!
 //! - Identifiers are not NFKC-normalized (CPython normalizes non-ASCII ones).
-//! - `\N{name}` escapes are refused with a SyntaxError (no name table).
 //! - A `u''` prefix is accepted but not recorded (CPython's `Constant.kind`).
 //! - Strings are Rust `String`s: lone surrogates (`'\ud800'`) become U+FFFD.
 //! - `decode_source` honours only UTF-8 and latin-1 coding declarations.

@@ -391,12 +391,21 @@ pub fn decode_str(body: &str) -> Result<String, DecodeError> {
                 let close = body[i..].find('}');
                 match close {
                     Some(k) if k > 1 => {
-                        return Err(DecodeError {
-                            msg: format!(
-                                "(unicode error) \\N{{{}}} escapes are not supported by mini",
-                                &body[i + 1..i + k]
-                            ),
-                        })
+                        // Unicode names match case-insensitively, as in CPython.
+                        let name = &body[i + 1..i + k];
+                        match unicode_names2::character(name) {
+                            Some(ch) => {
+                                out.push(ch);
+                                i += k + 1;
+                            }
+                            None => {
+                                return Err(unicode_error(
+                                    "unknown Unicode character name",
+                                    esc_start,
+                                    i + k,
+                                ))
+                            }
+                        }
                     }
                     _ => {
                         return Err(unicode_error(
