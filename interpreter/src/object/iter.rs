@@ -18,6 +18,8 @@ pub enum DictPart {
 
 pub enum IterState {
     Range { next: i64, step: i64, remaining: u64 },
+    /// A range beyond 64 bits.
+    BigRange { next: num_bigint::BigInt, step: num_bigint::BigInt, remaining: num_bigint::BigInt },
     List { seq: ObjRef, index: usize },
     ListRev { seq: ObjRef, index: usize },
     Tuple { seq: ObjRef, index: usize },
@@ -91,7 +93,7 @@ impl Payload for IterObj {
                 visit_v(it, visit);
             }
             IterState::Reversed { seq, .. } => visit_v(seq, visit),
-            IterState::Range { .. } | IterState::Done => {}
+            IterState::Range { .. } | IterState::BigRange { .. } | IterState::Done => {}
         }
     }
     fn clear(&self) {

@@ -286,8 +286,21 @@ impl Vm {
                 }
                 let ra = x.downcast::<crate::object::range::Range>().unwrap();
                 let rb = y.downcast::<crate::object::range::Range>().unwrap();
-                let (la, lb) = (ra.len(), rb.len());
-                let e = la == lb && (la == 0 || (ra.start == rb.start && (la == 1 || ra.step == rb.step)));
+                let e = if ra.big.is_none() && rb.big.is_none() {
+                    let (la, lb) = (ra.len(), rb.len());
+                    la == lb && (la == 0 || (ra.start == rb.start && (la == 1 || ra.step == rb.step)))
+                } else {
+                    use crate::modules::types::range_big::{bounds_of, len};
+                    use crate::object::range::BigBounds;
+                    let (a, b) = (bounds_of(ra), bounds_of(rb));
+                    let (a, b) = (
+                        BigBounds { start: a.0, stop: a.1, step: a.2 },
+                        BigBounds { start: b.0, stop: b.1, step: b.2 },
+                    );
+                    let (la, lb) = (len(&a), len(&b));
+                    use num_traits::{One, Zero};
+                    la == lb && (la.is_zero() || (a.start == b.start && (la.is_one() || a.step == b.step)))
+                };
                 Ok(Some(if op == CmpOp::Eq { e } else { !e }))
             }
             Kind::Slice => {
@@ -398,7 +411,13 @@ impl Vm {
                         Some(Num::Float(f)) => f != 0.0,
                         None => true,
                     },
-                    Kind::Range => o.downcast::<crate::object::range::Range>().unwrap().len() != 0,
+                    Kind::Range => {
+                        let r = o.downcast::<crate::object::range::Range>().unwrap();
+                        match &r.big {
+                            Some(b) => !num_traits::Zero::is_zero(&crate::modules::types::range_big::len(b)),
+                            None => r.len() != 0,
+                        }
+                    }
                     Kind::Native => self.native_len(o).map(|n| n != 0).unwrap_or(true),
                     _ => true,
                 })

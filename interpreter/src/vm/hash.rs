@@ -154,6 +154,20 @@ impl Vm {
                     Kind::Native => self.native_hash(o),
                     Kind::Range => {
                         let r = o.downcast::<crate::object::range::Range>().unwrap();
+                        if r.big.is_some() {
+                            let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
+                            let b = crate::object::range::BigBounds { start, stop, step };
+                            let n = crate::modules::types::range_big::len(&b);
+                            use num_traits::{One, Zero};
+                            let t = if n.is_zero() {
+                                vec![Value::Int(0), Value::None, Value::None]
+                            } else if n.is_one() {
+                                vec![Value::Int(1), self.new_bigint(b.start), Value::None]
+                            } else {
+                                vec![self.new_bigint(n), self.new_bigint(b.start), self.new_bigint(b.step)]
+                            };
+                            return self.hash_tuple(&t);
+                        }
                         let n = r.len();
                         let t = if n == 0 {
                             vec![Value::Int(0), Value::None, Value::None]

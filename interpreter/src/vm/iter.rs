@@ -124,6 +124,10 @@ impl Vm {
             ),
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
+                if let Some(b) = &r.big {
+                    let (next, step, remaining) = crate::modules::types::range_big::iter_parts(b, false);
+                    (self.types.range_iterator.clone(), IterState::BigRange { next, step, remaining })
+                } else {
                 (
                     self.types.range_iterator.clone(),
                     IterState::Range {
@@ -132,6 +136,7 @@ impl Vm {
                         remaining: r.len().max(0) as u64,
                     },
                 )
+                }
             }
             Kind::Dict => {
                 let len = o.downcast::<Dict>().unwrap().len();
@@ -272,6 +277,16 @@ impl Vm {
                     }
                 }
                 IterState::Done => return Ok(None),
+                IterState::BigRange { next, step, remaining } => {
+                    if num_traits::Zero::is_zero(remaining) {
+                        return Ok(None);
+                    }
+                    let v = next.clone();
+                    *remaining -= 1u32;
+                    *next += &*step;
+                    drop(st);
+                    return Ok(Some(self.new_bigint(v)));
+                }
                 _ => {}
             }
         }

@@ -211,10 +211,11 @@ impl Vm {
             }
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
+                let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
                 match n.as_str() {
-                    "start" => Some(Value::Int(r.start)),
-                    "stop" => Some(Value::Int(r.stop)),
-                    "step" => Some(Value::Int(r.step)),
+                    "start" => Some(self.new_bigint(start)),
+                    "stop" => Some(self.new_bigint(stop)),
+                    "step" => Some(self.new_bigint(step)),
                     _ => None,
                 }
             }

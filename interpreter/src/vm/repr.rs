@@ -263,6 +263,9 @@ impl Vm {
             }
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
+                if let Some(b) = &r.big {
+                    return Ok(crate::modules::types::range_big::repr(b));
+                }
                 if r.step == 1 {
                     Ok(format!("range({}, {})", r.start, r.stop))
                 } else {

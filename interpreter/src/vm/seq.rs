@@ -251,6 +251,19 @@ impl Vm {
             },
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
+                if let Some(b) = &r.big {
+                    let i = match crate::vm::arith::as_int(key) {
+                        Some(Num::Int(i)) => num_bigint::BigInt::from(i),
+                        Some(Num::Big(i)) => i,
+                        _ => num_bigint::BigInt::from(self.index_value(key)?),
+                    };
+                    return crate::modules::types::range_big::item(self, b, &i);
+                }
+                if let Some(Num::Big(i)) = crate::vm::arith::as_int(key) {
+                    let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
+                    let b = crate::object::range::BigBounds { start, stop, step };
+                    return crate::modules::types::range_big::item(self, &b, &i);
+                }
                 match self.seq_index(key, r.len() as usize)? {
                     Some(i) => Ok(Value::Int(r.item(i as i64))),
                     None => Err(self.index_error("range object index out of range")),
@@ -318,12 +331,9 @@ impl Vm {
             }
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
-                let si = self.slice_indices(s, r.len() as usize)?;
-                let start = r.start + si.start * r.step;
-                let step = r.step * si.step;
-                let stop = r.start + si.stop * r.step;
+                let sub = crate::modules::types::range_big::slice(self, r, s)?;
                 let t = self.types.range.clone();
-                Ok(Value::Obj(self.alloc(&t, Range { start, stop, step })))
+                Ok(Value::Obj(self.alloc(&t, sub)))
             }
             Kind::Native => {
                 let sl = self.new_slice(s.start.clone(), s.stop.clone(), s.step.clone());
@@ -536,7 +546,13 @@ impl Vm {
                 Kind::Dict => Some(o.downcast::<Dict>().unwrap().len()),
                 Kind::Set => Some(o.downcast::<Set>().unwrap().len()),
                 Kind::Bytes => Some(o.downcast::<Bytes>().unwrap().data.len()),
-                Kind::Range => Some(o.downcast::<Range>().unwrap().len().max(0) as usize),
+                Kind::Range => {
+                    let r = o.downcast::<Range>().unwrap();
+                    match &r.big {
+                        Some(b) => Some(crate::modules::types::range_big::len_checked(self, b)?),
+                        None => Some(r.len().max(0) as usize),
+                    }
+                }
                 Kind::Native => self.native_len(o),
                 _ => None,
             };
@@ -604,6 +620,17 @@ impl Vm {
                 }
                 Kind::Range => {
                     let r = o.downcast::<Range>().unwrap();
+                    if r.big.is_some() || matches!(as_int(item), Some(Num::Big(_))) {
+                        if let Some(x) = match as_int(item) {
+                            Some(Num::Int(i)) if !matches!(item, Value::Bool(_)) || true => Some(num_bigint::BigInt::from(i)),
+                            Some(Num::Big(b)) => Some(b),
+                            _ => None,
+                        } {
+                            let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
+                            let b = crate::object::range::BigBounds { start, stop, step };
+                            return Ok(crate::modules::types::range_big::contains(&b, &x));
+                        }
+                    }
                     if let Some(Num::Int(i)) = as_int(item) {
                         let (start, stop, step) = (r.start, r.stop, r.step);
                         let inside = if step > 0 { i >= start && i < stop } else { i <= start && i > stop };

@@ -14,6 +14,7 @@ pub mod int;
 pub mod list;
 pub mod object;
 pub mod range;
+pub mod range_big;
 pub mod set;
 pub mod str;
 pub mod tuple;

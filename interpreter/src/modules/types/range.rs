@@ -1,5 +1,8 @@
 //! `range` construction and methods, and `slice.indices`.
 
+use num_bigint::BigInt;
+use num_traits::{One, Zero};
+
 use crate::object::range::{Range, Slice};
 use crate::object::value::Value;
 use crate::vm::args::Args;
@@ -21,41 +24,78 @@ pub fn install(vm: &mut Vm) {
 fn range_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     args.pos.remove(0);
     args.check(vm, "range", 1, 3)?;
-    let mut nums = Vec::new();
+    let mut nums: Vec<BigInt> = Vec::new();
     for a in args.pos.iter() {
-        nums.push(vm.index_value(a)?);
+        nums.push(match crate::vm::arith::as_int(a) {
+            Some(crate::vm::arith::Num::Int(i)) => BigInt::from(i),
+            Some(crate::vm::arith::Num::Big(b)) => b,
+            _ => BigInt::from(vm.index_value(a)?),
+        });
     }
-    let (start, stop, step) = match nums.len() {
-        1 => (0, nums[0], 1),
-        2 => (nums[0], nums[1], 1),
-        _ => (nums[0], nums[1], nums[2]),
+    let mut it = nums.into_iter();
+    let (a, b, c) = (it.next(), it.next(), it.next());
+    let (start, stop, step) = match (a, b, c) {
+        (Some(x), None, _) => (BigInt::zero(), x, BigInt::one()),
+        (Some(x), Some(y), None) => (x, y, BigInt::one()),
+        (Some(x), Some(y), Some(z)) => (x, y, z),
+        _ => unreachable!("checked arity"),
     };
-    if step == 0 {
+    if step.is_zero() {
         return Err(vm.value_error("range() arg 3 must not be zero"));
     }
     let t = vm.types.range.clone();
-    Ok(Value::Obj(vm.alloc(&t, Range { start, stop, step })))
+    Ok(Value::Obj(vm.alloc(&t, super::range_big::make(start, stop, step))))
 }
 
-fn rng(args: &Args) -> (i64, i64, i64, i64) {
-    let r = args.pos[0].as_obj().unwrap().downcast::<Range>().unwrap();
-    (r.start, r.stop, r.step, r.len())
+fn rng(args: &Args) -> &Range {
+    args.pos[0].as_obj().unwrap().downcast::<Range>().unwrap()
 }
 
 fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "index", 2, 2)?;
-    let (start, _, step, n) = rng(&args);
-    if let Value::Int(x) = args.pos[1] {
-        let d = x - start;
-        if d % step == 0 {
+    let r = rng(&args);
+    let found = match crate::vm::arith::as_int(&args.pos[1]) {
+        Some(crate::vm::arith::Num::Int(x)) if r.big.is_none() => {
+            let (start, step, n) = (r.start, r.step, r.len());
+            let d = x - start;
             let i = d / step;
-            if i >= 0 && i < n {
-                return Ok(Value::Int(i));
+            (d % step == 0 && i >= 0 && i < n).then(|| Value::Int(i))
+        }
+        Some(crate::vm::arith::Num::Int(x)) => {
+            let b = r.big.as_ref().unwrap();
+            super::range_big::index(b, &BigInt::from(x)).map(|i| vm.new_bigint(i))
+        }
+        Some(crate::vm::arith::Num::Big(x)) => {
+            let (start, stop, step) = super::range_big::bounds_of(r);
+            let b = crate::object::range::BigBounds { start, stop, step };
+            super::range_big::index(&b, &x).map(|i| vm.new_bigint(i))
+        }
+        _ => {
+            // Not an int: compare by == as a sequence would.
+            if vm.contains(&args.pos[0], &args.pos[1])? {
+                let it = vm.get_iter(&args.pos[0])?;
+                let mut k = 0i64;
+                let mut hit = None;
+                while let Some(v) = vm.next(&it)? {
+                    if vm.eq(&v, &args.pos[1])? {
+                        hit = Some(Value::Int(k));
+                        break;
+                    }
+                    k += 1;
+                }
+                hit
+            } else {
+                None
             }
         }
+    };
+    match found {
+        Some(i) => Ok(i),
+        None => {
+            let r = vm.repr(&args.pos[1])?;
+            Err(vm.value_error(format!("{r} is not in range")))
+        }
     }
-    let r = vm.repr(&args.pos[1])?;
-    Err(vm.value_error(format!("{r} is not in range")))
 }
 
 fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -63,8 +103,9 @@ fn count(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::Int(vm.contains(&args.pos[0], &args.pos[1])? as i64))
 }
 
-fn len(_vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Int(rng(&args).3))
+fn len(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    let n = vm.len(&args.pos[0])?;
+    Ok(Value::Int(n as i64))
 }
 
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -72,8 +113,13 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let (start, _, step, n) = rng(&args);
+    let r = rng(&args);
     let t = vm.types.range_iterator.clone();
+    if let Some(b) = &r.big {
+        let (next, step, remaining) = super::range_big::iter_parts(b, true);
+        return Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::BigRange { next, step, remaining })));
+    }
+    let (start, step, n) = (r.start, r.step, r.len());
     let last = start + (n - 1) * step;
     Ok(Value::Obj(vm.new_iter(
         &t,
