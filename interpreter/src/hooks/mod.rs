@@ -237,7 +237,10 @@ impl Vm {
     }
 
     /// `c_call`/`c_return`/`c_exception` around a native call.
-    pub(crate) fn hook_c_event(&mut self, name: &str, callee: &ObjRef) {
+    /// `recv` is the first argument, the receiver when `callee` is a method
+    /// descriptor: Python-level hooks are shown the bound builtin method (as
+    /// CPython shows them), native hooks the descriptor itself.
+    pub(crate) fn hook_c_event(&mut self, name: &str, callee: &ObjRef, recv: Option<&Value>) {
         if self.frames.is_empty() {
             return;
         }
@@ -246,7 +249,23 @@ impl Vm {
             "c_return" => Event::CReturn,
             _ => Event::CException,
         };
-        if let Err(e) = self.profile_event(ev, Value::Obj(callee.clone())) {
+        let arg = match (callee.downcast::<crate::object::function::MethodDescr>(), recv) {
+            (Some(m), Some(r)) if m.kind == crate::object::function::MethodKind::Instance && self.hooks.native_profile.is_none() => {
+                let t = self.types.builtin_function.clone();
+                Value::Obj(self.alloc(
+                    &t,
+                    crate::object::function::BuiltinFunction {
+                        name: m.name,
+                        func: m.func,
+                        bound: Some(r.clone()),
+                        module: None,
+                        is_method: true,
+                    },
+                ))
+            }
+            _ => Value::Obj(callee.clone()),
+        };
+        if let Err(e) = self.profile_event(ev, arg) {
             self.raise_pending(e);
         }
     }

@@ -71,7 +71,7 @@ impl Vm {
             }
             Kind::BuiltinFunction | Kind::MethodDescr => {
                 let args = self.take_args(first, nargs, kwnames, nkw);
-                let r = self.call_native(&callee, args)?;
+                let r = self.call_native_from_code(&callee, args)?;
                 *self.stack.get_mut(abs) = r;
                 Ok(CallOutcome::Done)
             }
@@ -88,6 +88,11 @@ impl Vm {
                     if f.kind() == Kind::Function && !f.owns_cls() {
                         let caller_top = self.frames[fi].top();
                         return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
+                    }
+                    if matches!(f.kind(), Kind::BuiltinFunction | Kind::MethodDescr) {
+                        let r = self.call_native_from_code(f, args)?;
+                        *self.stack.get_mut(abs) = r;
+                        return Ok(CallOutcome::Done);
                     }
                 }
                 let r = self.call_value(&func, args)?;
@@ -147,6 +152,11 @@ impl Vm {
             if f.kind() == Kind::Function && !f.owns_cls() {
                 let caller_top = self.frames[fi].top();
                 return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
+            }
+            if matches!(f.kind(), Kind::BuiltinFunction | Kind::MethodDescr) {
+                let r = self.call_native_from_code(f, args)?;
+                *self.stack.get_mut(abs) = r;
+                return Ok(CallOutcome::Done);
             }
         }
         let r = self.call_value(&callee, args)?;
@@ -518,11 +528,7 @@ impl Vm {
 
     /// Calls a native function or method descriptor.
     pub(crate) fn call_native(&mut self, callee: &ObjRef, mut args: Args) -> PyResult<Value> {
-        let hooked = self.hooks.active();
-        if hooked {
-            self.hook_c_event("c_call", callee);
-        }
-        let r = if let Some(b) = callee.downcast::<BuiltinFunction>() {
+        if let Some(b) = callee.downcast::<BuiltinFunction>() {
             if let Some(recv) = &b.bound {
                 args.pos.insert(0, recv.clone());
             }
@@ -531,12 +537,22 @@ impl Vm {
             self.call_method_descr(m, args)
         } else {
             unreachable!("call_native on a non-native callable")
-        };
-        if hooked {
-            match &r {
-                Ok(_) => self.hook_c_event("c_return", callee),
-                Err(_) => self.hook_c_event("c_exception", callee),
-            }
+        }
+    }
+
+    /// A native call made by a call instruction: the only place that raises
+    /// `c_call`/`c_return`/`c_exception` (calls that native code makes
+    /// internally raise none, as in CPython).
+    pub(crate) fn call_native_from_code(&mut self, callee: &ObjRef, args: Args) -> PyResult<Value> {
+        if !self.hooks.active() {
+            return self.call_native(callee, args);
+        }
+        let recv = args.pos.first().cloned();
+        self.hook_c_event("c_call", callee, recv.as_ref());
+        let r = self.call_native(callee, args);
+        match &r {
+            Ok(_) => self.hook_c_event("c_return", callee, recv.as_ref()),
+            Err(_) => self.hook_c_event("c_exception", callee, recv.as_ref()),
         }
         r
     }
