@@ -209,7 +209,13 @@ fn ref_eq(fold: RefFold, a: u32, b: u32) -> bool {
 /// The first alternative from the one at `alt` that can start at `pos`:
 /// one starting with a one-character matcher that fails here is skipped
 /// (it would fail at once; sre skips literal and class starts the same way).
-fn viable<T: Unit>(prog: &Program, text: &[T], end: usize, mut alt: u32, pos: usize) -> Option<u32> {
+fn viable<T: Unit>(
+    prog: &Program,
+    text: &[T],
+    end: usize,
+    mut alt: u32,
+    pos: usize,
+) -> Option<u32> {
     loop {
         let first = prog.insts[alt as usize + 1];
         if !is_single(&first) || (pos < end && single(prog, first, text[pos].get())) {
@@ -362,7 +368,9 @@ impl Matcher {
         }
         let info = &prog.start;
         if info.anchored {
-            return Ok(self.run(prog, text, end, pos, false, must_advance, check)?.map(|e| (pos, e)));
+            return Ok(self
+                .run(prog, text, end, pos, false, must_advance, check)?
+                .map(|e| (pos, e)));
         }
         if info.first.is_some() || info.set.is_some() {
             let mut p = pos;
@@ -371,7 +379,9 @@ impl Matcher {
                     Some(q) => q,
                     None => return Ok(None),
                 };
-                if let Some(e) = self.run(prog, text, end, p, false, must_advance && p == pos, check)? {
+                if let Some(e) =
+                    self.run(prog, text, end, p, false, must_advance && p == pos, check)?
+                {
                     return Ok(Some((p, e)));
                 }
                 p += 1;
@@ -779,7 +789,11 @@ impl Matcher {
                 } => self.reps[id as usize] = Rep { count, last, prev },
                 Bt::CurRep { old } => self.cur_rep = old,
                 Bt::Branch { s, next, pos } => {
-                    let alt = if next == 0 { None } else { viable(prog, text, end, next, pos) };
+                    let alt = if next == 0 {
+                        None
+                    } else {
+                        viable(prog, text, end, next, pos)
+                    };
                     self.restore(s, alt.is_some());
                     if let Some(alt) = alt {
                         let Inst::Branch { next: after } = prog.insts[alt as usize] else {
