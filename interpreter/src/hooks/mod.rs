@@ -5,11 +5,15 @@
 //! `vm/unwind.rs` (exception) and `vm/safepoint.rs` (line, opcode).
 //! Invariants: a hook never fires while a hook runs (`in_hook`); a Python
 //! hook that raises is removed and its exception propagates from the place
-//! the event fired, as in CPython.
+//! the event fired, as in CPython. A native hook is called with no
+//! allocation and no reference-count traffic per event (unless it asks for
+//! the VM, `NativeHook::wants_vm`); while the installed native hook asks for
+//! it (`NativeHook::counts_instructions`), the trap counts every executed
+//! instruction in `Vm::instr_count`, the profilers' deterministic clock.
 
 use crate::object::rc::ObjRef;
 use crate::object::value::Value;
-use crate::vm::trap::{TRAP_ASYNC, TRAP_TRACE};
+use crate::vm::trap::{TRAP_ASYNC, TRAP_COUNT, TRAP_TRACE};
 use crate::vm::{PyErr, PyResult, Vm};
 
 /// A hook event, named as CPython names them.
@@ -47,7 +51,9 @@ pub struct EventInfo<'a> {
     pub code: Option<&'a ObjRef>,
     /// The builtin being called (c_* events).
     pub callee: Option<&'a ObjRef>,
-    /// Instructions executed so far (the deterministic clock).
+    /// Instructions executed so far (the deterministic clock): counted
+    /// while the installed hook's `counts_instructions` is true (or while a
+    /// trace function is installed), frozen otherwise.
     pub instructions: u64,
 }
 
@@ -55,6 +61,21 @@ pub struct EventInfo<'a> {
 /// Python-level call and no allocation per event.
 pub trait NativeHook {
     fn event(&mut self, info: &EventInfo<'_>);
+    /// Asked once, when the hook is installed: true when it must run mini
+    /// code per event (a user-supplied timer). `event_vm` is then called
+    /// instead of `event`, with every hook off while it runs.
+    fn wants_vm(&self) -> bool {
+        false
+    }
+    fn event_vm(&mut self, _vm: &mut Vm, info: &EventInfo<'_>) {
+        self.event(info)
+    }
+    /// Asked once, when the hook is installed: true to have every executed
+    /// instruction counted in `EventInfo::instructions` (one trap per
+    /// instruction while installed).
+    fn counts_instructions(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Default)]
@@ -69,6 +90,10 @@ pub struct Hooks {
     pub native_profile_obj: Option<Value>,
     pub(crate) in_hook: bool,
     any: bool,
+    /// The installed native hook's `wants_vm()`.
+    native_wants_vm: bool,
+    /// Bumped whenever a profile hook is installed or removed.
+    epoch: u64,
 }
 
 impl Hooks {
@@ -93,7 +118,7 @@ impl Vm {
         self.hooks.profile = f;
         self.hooks.native_profile = None;
         self.hooks.native_profile_obj = None;
-        self.hooks.recompute();
+        self.native_hook_changed();
     }
 
     /// Installs a native profile hook; `obj` is what `sys.getprofile()` shows.
@@ -101,6 +126,19 @@ impl Vm {
         self.hooks.profile = None;
         self.hooks.native_profile = hook;
         self.hooks.native_profile_obj = obj;
+        self.native_hook_changed();
+    }
+
+    /// Re-reads what the installed native hook asks for.
+    fn native_hook_changed(&mut self) {
+        self.hooks.epoch += 1;
+        let h = self.hooks.native_profile.as_ref();
+        self.hooks.native_wants_vm = h.is_some_and(|h| h.wants_vm());
+        if h.is_some_and(|h| h.counts_instructions()) {
+            self.trap.set(TRAP_COUNT);
+        } else {
+            self.trap.clear(TRAP_COUNT);
+        }
         self.hooks.recompute();
     }
 
@@ -115,20 +153,49 @@ impl Vm {
         }
     }
 
+    /// Delivers an event to the native hook. The common case borrows the
+    /// frame's code in place: no count traffic, no allocation.
+    #[inline]
     fn native_event(&mut self, event: Event, callee: Option<&ObjRef>) {
-        if let Some(mut h) = self.hooks.native_profile.take() {
-            let code = self.frames.last().map(|f| f.code.clone());
+        if self.hooks.native_wants_vm {
+            return self.native_event_vm(event, callee);
+        }
+        if let Some(h) = self.hooks.native_profile.as_mut() {
             let info = EventInfo {
                 event,
-                code: code.as_ref(),
+                code: self.frames.last().map(|f| &f.code),
                 callee,
                 instructions: self.instr_count,
             };
             h.event(&info);
-            if self.hooks.native_profile.is_none() && self.hooks.profile.is_none() {
-                self.hooks.native_profile = Some(h);
-            }
         }
+    }
+
+    /// A native hook that runs mini code: it is taken out of its slot and
+    /// every hook is off while it runs; it is put back unless it (or the
+    /// code it ran) installed or removed a profile hook meanwhile.
+    #[cold]
+    fn native_event_vm(&mut self, event: Event, callee: Option<&ObjRef>) {
+        let Some(mut h) = self.hooks.native_profile.take() else {
+            return;
+        };
+        let code = self.frames.last().map(|f| f.code.clone());
+        let callee = callee.cloned();
+        let info = EventInfo {
+            event,
+            code: code.as_ref(),
+            callee: callee.as_ref(),
+            instructions: self.instr_count,
+        };
+        let epoch = self.hooks.epoch;
+        self.hooks.in_hook = true;
+        self.hooks.any = false;
+        h.event_vm(self, &info);
+        self.hooks.in_hook = false;
+        if self.hooks.epoch == epoch {
+            self.hooks.native_profile = Some(h);
+        }
+        self.hooks.recompute();
     }
 
     /// Calls a Python-level hook `f(frame, event, arg)`; the hook is
@@ -214,9 +281,13 @@ impl Vm {
 
     /// The `call` event for the frame just pushed.
     pub(crate) fn hook_call_event(&mut self) {
-        let r = self.trace_event(Event::Call, Value::None).and_then(|_| self.profile_event(Event::Call, Value::None));
-        if let Err(e) = r {
-            self.raise_pending(e);
+        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook {
+            self.native_event(Event::Call, None);
+        } else {
+            let r = self.trace_event(Event::Call, Value::None).and_then(|_| self.profile_event(Event::Call, Value::None));
+            if let Err(e) = r {
+                self.raise_pending(e);
+            }
         }
         if let Some(f) = self.frames.last_mut() {
             // A resumed generator continues from its yield: that is the
@@ -228,6 +299,11 @@ impl Vm {
 
     /// The `return` event for the frame about to be popped.
     pub(crate) fn hook_return_event(&mut self, v: &Value) {
+        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook {
+            // Only a native profiler: no need to hand over the value.
+            self.native_event(Event::Return, None);
+            return;
+        }
         let r = self
             .trace_event(Event::Return, v.clone())
             .and_then(|_| self.profile_event(Event::Return, v.clone()));
@@ -249,6 +325,12 @@ impl Vm {
             "c_return" => Event::CReturn,
             _ => Event::CException,
         };
+        if self.hooks.native_profile.is_some() {
+            if !self.hooks.in_hook {
+                self.native_event(ev, Some(callee));
+            }
+            return;
+        }
         let arg = match (callee.downcast::<crate::object::function::MethodDescr>(), recv) {
             (Some(m), Some(r)) if m.kind == crate::object::function::MethodKind::Instance && self.hooks.native_profile.is_none() => {
                 let t = self.types.builtin_function.clone();

@@ -1,10 +1,11 @@
 //! The trap handler: what the dispatch loop does when the trap word is set
 //! (see `trap.rs`). Runs queued finalizers and weakref callbacks, the
 //! collector when a threshold was passed, signal handlers (SIGINT becomes
-//! KeyboardInterrupt), pending hook errors, and line/opcode trace events.
+//! KeyboardInterrupt), pending hook errors, line/opcode trace events, and
+//! the instruction count (while tracing, or while a native hook asks).
 
 use crate::object::value::Value;
-use crate::vm::trap::{TRAP_ASYNC, TRAP_FINALIZE, TRAP_GC, TRAP_SIGNAL, TRAP_TRACE};
+use crate::vm::trap::{TRAP_ASYNC, TRAP_COUNT, TRAP_FINALIZE, TRAP_GC, TRAP_SIGNAL, TRAP_TRACE};
 use crate::vm::{PyResult, Vm};
 
 impl Vm {
@@ -13,6 +14,10 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn handle_trap(&mut self, pc: usize) -> PyResult<()> {
         let bits = self.trap.get();
+        if bits == TRAP_COUNT {
+            self.instr_count += 1;
+            return Ok(());
+        }
         if bits & TRAP_FINALIZE != 0 {
             self.trap.clear(TRAP_FINALIZE);
             self.run_finalizers();
@@ -32,8 +37,10 @@ impl Vm {
             }
             self.async_work()?;
         }
-        if bits & TRAP_TRACE != 0 {
+        if bits & (TRAP_TRACE | TRAP_COUNT) != 0 {
             self.instr_count += 1;
+        }
+        if bits & TRAP_TRACE != 0 {
             self.hook_line_check(pc)?;
         }
         Ok(())

@@ -18,6 +18,8 @@ pub const TRAP_SIGNAL: u32 = 4;
 pub const TRAP_TRACE: u32 = 8;
 /// A watchdog (faulthandler, sampling) asked for attention.
 pub const TRAP_ASYNC: u32 = 16;
+/// A native hook counts executed instructions (`Vm::instr_count`).
+pub const TRAP_COUNT: u32 = 32;
 
 impl Trap {
     pub const fn new() -> Trap {
