@@ -2,11 +2,19 @@
 //! interpreter's public surface: the hook API (`mini_interpreter::hooks`),
 //! the heap walks and collector control (`mini_interpreter::gc`), and the
 //! module registry. `register` makes them importable.
+//!
+//! | module | role |
+//! |---|---|
+//! | `clock.rs` | the clocks profilers read per event (TSC-based wall clock, CPU time) |
+//! | `lsprof/` | `_lsprof`, the native core of `cProfile` (`stdlib/lib/cProfile.mini`) |
+
+pub mod clock;
+pub mod lsprof;
 
 use mini_interpreter::Interpreter;
 
-/// Registers the profiler modules with an interpreter. The profilers
-/// themselves (cProfile, line_profiler, tracemalloc, ...) land here as the
-/// issues that define them are built; the language core does not depend on
-/// this crate.
-pub fn register(_interp: &mut Interpreter) {}
+/// Registers the profiler modules with an interpreter. The language core
+/// does not depend on this crate.
+pub fn register(interp: &mut Interpreter) {
+    interp.register_module("_lsprof", lsprof::init);
+}
