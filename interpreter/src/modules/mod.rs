@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod builtins_iter;
 pub mod gc_module;
 pub mod io;
+pub mod marshal;
 pub mod math;
 pub mod misc;
 pub mod os;
@@ -187,6 +188,7 @@ pub fn install_core(vm: &mut Vm) {
     r.add_native("atexit", atexit::init);
     r.add_native("platform", misc::init_platform);
     r.add_native("errno", misc::init_errno);
+    r.add_native("marshal", marshal::init);
     let t = vm.types.none_type.clone();
     vm.set_type_module(&t, "builtins");
 }
