@@ -9,8 +9,8 @@
 
 use super::ast::*;
 use super::charset::CharSet;
-use super::parser::{CompileError, PResult};
 use super::scan::StartInfo;
+use super::tokenizer::{CompileError, PResult};
 use super::unicode::{ascii_iscased, case_fixes, lower_ascii, lower_uni, uni_iscased};
 
 /// Zero-width tests as the engine runs them.

@@ -4,7 +4,8 @@
 //! classes, and an unknown ASCII-letter escape is an error.
 
 use super::ast::{AtCode, Category, Node, SetItem};
-use super::parser::{ch, CompileError, PResult, Source, State, Tok};
+use super::parser::State;
+use super::tokenizer::{ch, CompileError, PResult, Source, Tok};
 use crate::vm::repr::str_repr;
 
 fn is_hex(c: u32) -> bool {

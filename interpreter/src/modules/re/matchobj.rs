@@ -106,7 +106,7 @@ pub fn m_expand(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let o = me(vm, &mut args, "expand")?;
     let a = bind(vm, args, "expand", &["template"], 1, Style::Clinic)?;
     let t = a[0].clone().unwrap();
-    super::pattern::expand(vm, mo(&o), &t)
+    super::sub::expand(vm, mo(&o), &t)
 }
 
 pub fn m_getitem(vm: &mut Vm, mut args: Args) -> PyResult<Value> {

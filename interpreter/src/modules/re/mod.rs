@@ -13,22 +13,26 @@ mod charset;
 mod compiler;
 mod engine;
 mod escapes;
+mod matchers;
 mod matchobj;
 mod objects;
 mod parser;
 mod pattern;
 mod scan;
+mod sub;
 mod subject;
 mod template;
 #[cfg(test)]
 mod tests;
+mod tokenizer;
 mod unicode;
+#[rustfmt::skip]
 mod unicode_data;
 
 use callargs::{bind, Style};
 use objects::*;
-use parser::CompileError;
 use pattern::Mode;
+use tokenizer::CompileError;
 
 use crate::object::bytes::Bytes;
 use crate::object::dict::Dict;
@@ -233,7 +237,7 @@ pub fn compile_error(vm: &mut Vm, st: &ReState, e: CompileError, pattern: &Value
 
 /// Issues parser warnings through the `warnings` module (from the
 /// innermost Python frame, the caller of the re function).
-pub fn emit_warnings(vm: &mut Vm, warnings: Vec<parser::Warning>) -> PyResult<()> {
+pub fn emit_warnings(vm: &mut Vm, warnings: Vec<tokenizer::Warning>) -> PyResult<()> {
     if warnings.is_empty() {
         return Ok(());
     }
@@ -432,7 +436,7 @@ fn sub_fn(vm: &mut Vm, mut args: Args, fname: &str) -> PyResult<(Value, usize)> 
     )?;
     let flags = flags_value(vm, a[4].as_ref())?;
     let p = compile_cached(vm, &state, a[0].as_ref().unwrap(), flags)?;
-    pattern::do_sub(
+    sub::do_sub(
         vm,
         &p,
         a[1].as_ref().unwrap(),
@@ -574,8 +578,8 @@ fn install_types(vm: &mut Vm) {
         ("search", pattern::p_search),
         ("findall", pattern::p_findall),
         ("finditer", pattern::p_finditer),
-        ("sub", pattern::p_sub),
-        ("subn", pattern::p_subn),
+        ("sub", sub::p_sub),
+        ("subn", sub::p_subn),
         ("split", pattern::p_split),
         ("__copy__", pattern::p_copy),
         ("__deepcopy__", pattern::p_copy),
@@ -620,12 +624,8 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
     let k = vm.intern("_mappingproxy");
     d.downcast::<Dict>().unwrap().del_str(&k);
     let t = vm.extra_type("ReState", "re");
-    let state = vm.alloc(
-        &t,
-        Native {
-            inner: Box::new(ReState::new(error, flag, proxy)),
-        },
-    );
+    let inner = Box::new(ReState::new(vm, error, flag, proxy));
+    let state = vm.alloc(&t, Native { inner });
     let funcs: &[(&'static str, NativeFn)] = &[
         ("compile", f_compile),
         ("match", f_match),

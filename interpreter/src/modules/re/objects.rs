@@ -39,11 +39,17 @@ impl Code {
     }
 }
 
+/// Group spans of a match (0 = the whole match), inline for few groups.
+pub type Spans = smallvec::SmallVec<[Option<(usize, usize)>; 4]>;
+
 /// Cache key: (is bytes, pattern text, flags).
 pub type CacheKey = (bool, Vec<u8>, i64);
 
 /// Module-wide state, passed to the module functions as their bound value.
 pub struct ReState {
+    pub pattern_type: ObjRef,
+    pub match_type: ObjRef,
+    pub iter_type: ObjRef,
     pub error: ObjRef,
     pub flag_class: ObjRef,
     pub proxy_class: ObjRef,
@@ -57,8 +63,11 @@ pub struct ReState {
 pub const MAXCACHE: usize = 512;
 
 impl ReState {
-    pub fn new(error: ObjRef, flag_class: ObjRef, proxy_class: ObjRef) -> ReState {
+    pub fn new(vm: &mut Vm, error: ObjRef, flag_class: ObjRef, proxy_class: ObjRef) -> ReState {
         ReState {
+            pattern_type: pattern_type(vm),
+            match_type: match_type(vm),
+            iter_type: iter_type(vm),
             error,
             flag_class,
             proxy_class,
@@ -86,6 +95,9 @@ impl NativeObject for ReState {
         self
     }
     fn traverse(&self, visit: &mut dyn FnMut(&ObjRef)) {
+        visit(&self.pattern_type);
+        visit(&self.match_type);
+        visit(&self.iter_type);
         visit(&self.error);
         visit(&self.flag_class);
         visit(&self.proxy_class);
@@ -123,7 +135,10 @@ pub fn iter_type(vm: &mut Vm) -> ObjRef {
 }
 
 pub fn new_pattern(vm: &mut Vm, source: Value, code: Code, state: ObjRef) -> ObjRef {
-    let t = pattern_type(vm);
+    let t = native_ref::<ReState>(&state)
+        .expect("re state")
+        .pattern_type
+        .clone();
     vm.alloc(
         &t,
         Native {
@@ -236,14 +251,14 @@ pub struct MatchObj {
     pub pattern: ObjRef,
     pub code: Rc<Code>,
     /// Spans of groups 0..=groups; None for groups that did not match.
-    pub spans: Vec<Option<(usize, usize)>>,
+    pub spans: Spans,
     pub pos: usize,
     pub endpos: usize,
     pub lastindex: i32,
 }
 
-pub fn new_match(vm: &mut Vm, m: MatchObj) -> Value {
-    let t = match_type(vm);
+pub fn new_match(vm: &mut Vm, st: &ReState, m: MatchObj) -> Value {
+    let t = st.match_type.clone();
     Value::Obj(vm.alloc(&t, Native { inner: Box::new(m) }))
 }
 

@@ -5,7 +5,7 @@
 //! the engine would fail at once, so they never change results.
 
 use super::compiler::{is_single, At, Inst, LookKind, Program};
-use super::engine::{single, Unit};
+use super::matchers::{single, Unit};
 
 /// The possible first characters of a match: a bitmap below 256, and
 /// whether any character from 256 up may start one.

@@ -72,16 +72,13 @@ impl Subject {
         if a == 0 && b == self.len && is_exact(vm, &self.obj) {
             return Value::Obj(self.obj.clone());
         }
+        if let Units::Ascii = self.units {
+            // An ASCII str: character indexes are byte indexes.
+            let s = &self.obj.downcast::<Str>().unwrap().as_str()[a..b];
+            return Value::Obj(vm.new_str(s));
+        }
         match self.view() {
-            View::Narrow(t) => {
-                let t = &t[a..b];
-                if self.is_bytes() {
-                    Value::Obj(vm.new_bytes(t.to_vec()))
-                } else {
-                    // An ASCII str: any byte range is valid UTF-8.
-                    Value::Obj(vm.new_str(std::str::from_utf8(t).unwrap_or("")))
-                }
-            }
+            View::Narrow(t) => Value::Obj(vm.new_bytes(t[a..b].to_vec())),
             View::Wide(t) => {
                 let s: String = t[a..b]
                     .iter()
@@ -94,8 +91,12 @@ impl Subject {
 
     /// Text of characters `a..b`, for str subjects.
     pub fn push_str(&self, out: &mut String, a: usize, b: usize) {
+        if let Units::Ascii = self.units {
+            out.push_str(&self.obj.downcast::<Str>().unwrap().as_str()[a..b]);
+            return;
+        }
         match self.view() {
-            View::Narrow(t) => out.push_str(std::str::from_utf8(&t[a..b]).unwrap_or("")),
+            View::Narrow(_) => {}
             View::Wide(t) => out.extend(
                 t[a..b]
                     .iter()

@@ -4,7 +4,7 @@
 //! pieces and group references.
 
 use super::ast::MAXGROUPS;
-use super::parser::{ch, is_identifier, parse_py_int, CompileError, Source, Tok, Warning};
+use super::tokenizer::{ch, is_identifier, parse_py_int, CompileError, Source, Tok, Warning};
 use crate::vm::repr::str_repr;
 
 #[derive(Debug, Clone, PartialEq)]
