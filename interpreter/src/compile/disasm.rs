@@ -30,6 +30,7 @@ pub fn operands(i: &Instr) -> Vec<Operand> {
     use Operand as O;
     match *i {
         Nop | ReturnNone | PopExc => vec![],
+        ClearTemps { base, n } => vec![O::RegRange(base, n)],
         Move { dst, src } | MoveOut { dst, src } => vec![O::Reg(dst), O::Reg(src)],
         LoadConst { dst, k } => vec![O::Reg(dst), O::Const(k)],
         LoadInt { dst, value } => vec![O::Reg(dst), O::Imm(value as i64)],

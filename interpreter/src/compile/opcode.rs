@@ -165,6 +165,9 @@ pub enum RaiseKind {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Instr {
     Nop,
+    /// Unbinds registers base..base+n (dead temporaries of a finished
+    /// statement in module or class code, so they do not keep objects alive).
+    ClearTemps { base: u16, n: u16 },
     /// dst = src (a new reference).
     Move { dst: u16, src: u16 },
     /// dst = src, leaving src unbound (no count traffic; src is a dead temporary).

@@ -22,6 +22,7 @@ pub mod structseq;
 pub mod sys;
 pub mod time;
 pub mod types;
+pub mod weakref;
 
 use rustc_hash::FxHashMap;
 
@@ -170,6 +171,7 @@ pub fn install_core(vm: &mut Vm) {
     builtins_iter::install(vm);
     sys::install(vm);
     io::install(vm);
+    weakref::install(vm);
     let r = &mut vm.registry;
     r.add_native("sys", sys::init);
     r.add_native("builtins", builtins::init_module);
@@ -185,6 +187,7 @@ pub fn install_core(vm: &mut Vm) {
     r.add_native("_random", random::init);
     r.add_native("re", re::init);
     r.add_native("signal", signal::init);
+    r.add_native("_weakref", weakref::init);
     r.add_native("atexit", atexit::init);
     r.add_native("platform", misc::init_platform);
     r.add_native("errno", misc::init_errno);

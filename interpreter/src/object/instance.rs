@@ -107,6 +107,7 @@ pub fn inst_vtable_for(k: Kind) -> Option<&'static VTable> {
         Kind::Float => &InstVt::<FloatObj>::VT,
         Kind::Set => &InstVt::<Set>::VT,
         Kind::Exception => &InstVt::<ExcBase>::VT,
+        Kind::WeakRef => &InstVt::<crate::gc::weakrefs::WeakRef>::VT,
         Kind::Native => &InstVt::<super::native::Native>::VT,
         _ => return None,
     })

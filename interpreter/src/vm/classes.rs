@@ -290,7 +290,7 @@ impl Vm {
             }
             None => flags |= TF_HAS_DICT | TF_WEAKREFABLE,
         }
-        if layout != Kind::Object && layout != Kind::Exception && !slot_names.is_empty() && slots_v.is_some() {
+        if matches!(layout, Kind::Int | Kind::Tuple | Kind::Str | Kind::Bytes) && !own_slots.is_empty() {
             return Err(self.type_error(format!(
                 "nonempty __slots__ not supported for subtype of '{}'",
                 base_objs[0].downcast::<TypeObj>().unwrap().name()

@@ -309,6 +309,18 @@ impl Vm {
                 let vb = [sb.start.clone(), sb.stop.clone(), sb.step.clone()];
                 self.seq_compare(op, &va, &vb).map(Some)
             }
+            Kind::WeakRef if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                // Equal referents while both live; otherwise identity.
+                let (wa, wb) = (
+                    x.downcast::<crate::gc::weakrefs::WeakRef>().unwrap().get(),
+                    y.downcast::<crate::gc::weakrefs::WeakRef>().unwrap().get(),
+                );
+                let e = match (wa, wb) {
+                    (Some(p), Some(q)) => self.eq(&Value::Obj(p), &Value::Obj(q))?,
+                    _ => x.is(y),
+                };
+                Ok(Some(if op == CmpOp::Eq { e } else { !e }))
+            }
             Kind::BoundMethod if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                 let (ma, mb) = (
                     x.downcast::<crate::object::function::BoundMethod>().unwrap(),

@@ -184,6 +184,16 @@ impl Vm {
                 pc += 1;
                 match ins {
                     Instr::Nop => {}
+                    Instr::ClearTemps { base: b, n } => {
+                        for i in b..b + n {
+                            if let Value::Obj(_) = r!(i) {
+                                let old = take!(i);
+                                drop(old);
+                            } else {
+                                set!(i, Value::Undef);
+                            }
+                        }
+                    }
                     Instr::Move { dst, src } => set!(dst, r!(src).clone()),
                     Instr::MoveOut { dst, src } => {
                         let v = take!(src);

@@ -178,6 +178,7 @@ impl Vm {
                         };
                         self.hash_tuple(&t)
                     }
+                    Kind::WeakRef => self.weakref_hash(o),
                     Kind::BoundMethod => {
                         let bm = o.downcast::<crate::object::function::BoundMethod>().unwrap();
                         let (f, r) = (bm.func.clone(), bm.receiver.clone());
@@ -223,9 +224,27 @@ impl Vm {
                         let t = self.type_name(v);
                         Err(self.type_error(format!("unhashable type: '{t}'")))
                     }
+                    Kind::WeakRef => self.weakref_hash(o),
                     _ => Ok(hash_pointer(o.addr())),
                 }
             }
+        }
+    }
+
+    /// A weak reference hashes as its referent, computed once: a dead
+    /// reference keeps the hash it had (TypeError if it never had one).
+    fn weakref_hash(&mut self, o: &crate::object::rc::ObjRef) -> PyResult<i64> {
+        let w = o.downcast::<crate::gc::weakrefs::WeakRef>().unwrap();
+        if w.hash.get() != -1 {
+            return Ok(w.hash.get());
+        }
+        match w.get() {
+            Some(r) => {
+                let h = self.hash(&Value::Obj(r))?;
+                o.downcast::<crate::gc::weakrefs::WeakRef>().unwrap().hash.set(h);
+                Ok(h)
+            }
+            None => Err(self.type_error("weak object has gone away")),
         }
     }
 

@@ -199,6 +199,7 @@ impl Vm {
 
     pub(crate) fn builtin_repr(&mut self, o: &ObjRef) -> PyResult<String> {
         match o.kind() {
+            Kind::WeakRef => Ok(crate::modules::weakref::weakref_repr(self, o)),
             Kind::Str => Ok(str_repr(o.downcast::<Str>().unwrap().as_str())),
             Kind::Int => {
                 let b = &o.downcast::<IntObj>().unwrap().value;

@@ -97,6 +97,9 @@ struct Unit<'a> {
     nlocals: u16,
     next_temp: u16,
     max_reg: u16,
+    /// One past the highest temporary handed out since the current
+    /// statement began (for `ClearTemps`).
+    temp_end: u16,
     protects: Vec<Protect>,
     exc_entries: Vec<ExcEntry>,
     blocks: Vec<Block<'a>>,
@@ -279,6 +282,7 @@ impl<'a, 'v> Compiler<'a, 'v> {
             nlocals,
             next_temp: next,
             max_reg: next,
+            temp_end: next,
             protects: Vec::new(),
             exc_entries: Vec::new(),
             blocks: Vec::new(),
@@ -402,6 +406,9 @@ impl<'a, 'v> Compiler<'a, 'v> {
         u.next_temp += 1;
         if r > u.max_reg {
             u.max_reg = r;
+        }
+        if r >= u.temp_end {
+            u.temp_end = r + 1;
         }
         r
     }

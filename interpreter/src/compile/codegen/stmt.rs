@@ -21,10 +21,22 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     pub(super) fn stmt(&mut self, s: &'a Stmt) -> CResult<()> {
         let m = self.mark();
+        let outer_end = std::mem::replace(&mut self.u().temp_end, m);
         let saved = self.set_pos(head_span(s));
         self.enter_depth(s.span)?;
         let r = self.stmt_inner(s);
         self.leave_depth();
+        // Module and class code runs in long-lived frames: a temporary left
+        // holding an object would keep it alive after the program dropped it
+        // (`del x` then a weakref callback or `__del__` that never comes), so
+        // the statement's temporaries are unbound when it ends. A function's
+        // temporaries go when it returns.
+        let end = self.ur().temp_end;
+        if r.is_ok() && end > m && !self.scope().is_function_like() && !self.ur().flow.is_unreachable() {
+            self.emit_noline(Instr::ClearTemps { base: m, n: end - m });
+        }
+        let u = self.u();
+        u.temp_end = outer_end.max(end);
         self.restore_pos(saved);
         self.release(m);
         r
