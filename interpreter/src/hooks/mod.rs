@@ -90,6 +90,8 @@ pub struct Hooks {
     pub native_profile_obj: Option<Value>,
     pub(crate) in_hook: bool,
     any: bool,
+    /// A Python-level profile or trace function is installed.
+    python: bool,
     /// The installed native hook's `wants_vm()`.
     native_wants_vm: bool,
     /// Bumped whenever a profile hook is installed or removed.
@@ -103,12 +105,21 @@ impl Hooks {
         self.any
     }
 
+    /// Whether a Python-level hook is installed. With only a native hook,
+    /// the VM keeps its fast call and return paths and raises the events
+    /// from them.
+    #[inline(always)]
+    pub fn python_active(&self) -> bool {
+        self.python
+    }
+
     pub fn tracing(&self) -> bool {
         self.trace.is_some() && !self.in_hook
     }
 
     fn recompute(&mut self) {
-        self.any = self.profile.is_some() || self.trace.is_some() || self.native_profile.is_some();
+        self.python = self.profile.is_some() || self.trace.is_some();
+        self.any = self.python || self.native_profile.is_some();
     }
 }
 

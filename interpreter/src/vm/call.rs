@@ -410,11 +410,12 @@ impl Vm {
 
     /// The common call in one step: `callee` is a plain Python function
     /// without closure, called with exactly its positional parameters (in
-    /// slots `first..first + nargs`), and no hook is installed. Pushes its
-    /// frame and returns true; false leaves everything to `call_instr`.
+    /// slots `first..first + nargs`), and no Python-level hook is installed
+    /// (a native one gets its `call` event here). Pushes its frame and
+    /// returns true; false leaves everything to `call_instr`.
     #[inline(always)]
     pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize, ret_slot: usize) -> bool {
-        if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.active() {
+        if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.python_active() {
             return false;
         }
         // SAFETY: the kind was checked just above.
@@ -456,13 +457,16 @@ impl Vm {
             trace_line: 0,
             trace_pc: 0,
         });
+        if self.hooks.active() {
+            self.hook_call_event();
+        }
         true
     }
 
     /// The common return in one step: the frame returns into a register of
-    /// its caller, with no hook, frame object, generator or handled
-    /// exception to tidy up. `Err(v)` hands the value back for the general
-    /// path (`return_from_frame`).
+    /// its caller, with no Python-level hook, frame object, generator or
+    /// handled exception to tidy up. `Err(v)` hands the value back for the
+    /// general path (`return_from_frame`).
     #[inline(always)]
     pub(crate) fn try_fast_return(&mut self, v: Value, entry: usize) -> Result<(), Value> {
         let n = self.frames.len();
@@ -473,10 +477,13 @@ impl Vm {
             RetKind::Slot(s) => s,
             _ => return Err(v),
         };
-        if n <= entry + 1 || self.hooks.active() || fr.frame_obj.is_some() || fr.gen.is_some() || self.exc_stack.len() != fr.exc_base {
+        if n <= entry + 1 || self.hooks.python_active() || fr.frame_obj.is_some() || fr.gen.is_some() || self.exc_stack.len() != fr.exc_base {
             return Err(v);
         }
         let (base, top) = (fr.base, fr.top());
+        if self.hooks.active() {
+            self.hook_return_event(&v);
+        }
         let frame = self.frames.pop();
         self.stack.clear_range(base, top);
         *self.stack.get_mut(slot) = v;

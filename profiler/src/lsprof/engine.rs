@@ -114,6 +114,7 @@ impl Engine {
         self.stack.last().map(|c| c.entry)
     }
 
+    #[inline(always)]
     fn find_sub(&self, caller: u32, callee: u32) -> Option<u32> {
         let e = &self.entries[caller as usize];
         if let Some(s) = e.subs.get(e.last_sub as usize) {
@@ -121,6 +122,12 @@ impl Engine {
                 return Some(e.last_sub);
             }
         }
+        self.find_sub_slow(caller, callee)
+    }
+
+    #[inline(never)]
+    fn find_sub_slow(&self, caller: u32, callee: u32) -> Option<u32> {
+        let e = &self.entries[caller as usize];
         if e.subs.len() <= LINEAR_SUBS {
             e.subs.iter().position(|s| s.callee == callee).map(|i| i as u32)
         } else {
@@ -128,8 +135,24 @@ impl Engine {
         }
     }
 
+    /// The (caller → callee) pair with its recursion level raised.
+    #[inline(always)]
+    fn sub_enter(&mut self, caller: u32, callee: u32) -> u32 {
+        let e = &mut self.entries[caller as usize];
+        if let Some(s) = e.subs.get_mut(e.last_sub as usize) {
+            if s.callee == callee {
+                s.c.level += 1;
+                return e.last_sub;
+            }
+        }
+        let i = self.sub_or_new(caller, callee);
+        self.entries[caller as usize].subs[i as usize].c.level += 1;
+        i
+    }
+
+    #[inline(never)]
     fn sub_or_new(&mut self, caller: u32, callee: u32) -> u32 {
-        let i = match self.find_sub(caller, callee) {
+        let i = match self.find_sub_slow(caller, callee) {
             Some(i) => i,
             None => {
                 let e = &mut self.entries[caller as usize];
@@ -156,14 +179,13 @@ impl Engine {
 
     /// Starts a call of `entry`; the caller must then `set_t0` with a fresh
     /// clock reading.
-    #[inline]
+    #[inline(always)]
     pub fn enter(&mut self, entry: u32) {
         self.entries[entry as usize].c.level += 1;
         let mut sub = NO_SUB;
         if self.subcalls {
             if let Some(caller) = self.stack.last().map(|c| c.entry) {
-                sub = self.sub_or_new(caller, entry);
-                self.entries[caller as usize].subs[sub as usize].c.level += 1;
+                sub = self.sub_enter(caller, entry);
             }
         }
         self.stack.push(Ctx {
@@ -184,7 +206,7 @@ impl Engine {
     /// Ends the innermost running call, charging it to `entry` (normally
     /// that context's own entry; `None` when the leaving function has no
     /// entry, which only pops the context).
-    #[inline]
+    #[inline(always)]
     pub fn leave(&mut self, entry: Option<u32>, now: i64) {
         let Some(ctx) = self.stack.pop() else {
             return;
