@@ -205,10 +205,15 @@ pub(crate) fn on_alloc(h: *const Header, size: usize) {
         // SAFETY: h is the fresh object.
         let vt = unsafe { (*h).vt };
         if vt.is_gc {
-            // SAFETY: fresh container, not in any list.
-            unsafe {
-                heap.gens[0].push(ObjRef::gc_link(h));
-                (*h).flags.set((*h).flags.get() | FLAG_TRACKED);
+            // Exact dicts start untracked and are tracked once they hold
+            // something that could be part of a cycle (`Dict::note_insert`,
+            // CPython's MAINTAIN_TRACKING); every other container at once.
+            if !(vt.kind == crate::object::kind::Kind::Dict && !vt.owns_cls) {
+                // SAFETY: fresh container, not in any list.
+                unsafe {
+                    heap.gens[0].push(ObjRef::gc_link(h));
+                    (*h).flags.set((*h).flags.get() | FLAG_TRACKED);
+                }
             }
             let c = heap.counts[0].get() + 1;
             heap.counts[0].set(c);
@@ -251,6 +256,23 @@ pub fn track(o: &ObjRef) {
         // SAFETY: o is a live, untracked container.
         unsafe { heap.gens[0].push(ObjRef::gc_link(o.as_ptr())) };
         o.set_flag(FLAG_TRACKED);
+    });
+}
+
+/// Starts tracking the container at `h` if it is not tracked yet.
+///
+/// # Safety
+/// `h` must point at a live container object.
+pub(crate) unsafe fn track_header(h: *const Header) {
+    // SAFETY: the caller guarantees a live container.
+    let hd = unsafe { &*h };
+    if !hd.vt.is_gc || hd.flags.get() & FLAG_TRACKED != 0 {
+        return;
+    }
+    HEAP.with(|heap| {
+        // SAFETY: live, untracked container: its link is free.
+        unsafe { heap.gens[0].push(ObjRef::gc_link(h)) };
+        hd.flags.set(hd.flags.get() | FLAG_TRACKED);
     });
 }
 

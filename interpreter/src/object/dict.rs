@@ -362,6 +362,36 @@ pub struct Dict {
 }
 
 impl Dict {
+    /// CPython's MAINTAIN_TRACKING: an exact dict starts untracked and is
+    /// tracked by the collector once a key or value that could be part of
+    /// a reference cycle is stored in it.
+    #[inline]
+    pub fn note_insert(&self, key: &Value, value: &Value) {
+        let h = self.header();
+        if h.flags.get() & crate::object::rc::FLAG_TRACKED != 0 {
+            return;
+        }
+        if may_be_tracked(key) || may_be_tracked(value) {
+            // SAFETY: `h` is the header of the live object holding this dict.
+            unsafe { crate::gc::heap::track_header(h) };
+        }
+    }
+
+    /// The header of the object this payload lives in.
+    fn header(&self) -> &crate::object::rc::Header {
+        // Exact dicts (`Obj<Dict>`) and dict subclass instances
+        // (`Obj<Inst<Dict>>`, base first, both repr(C)) keep the payload at
+        // the same offset after the header.
+        const OFF: usize = std::mem::offset_of!(crate::object::rc::Obj<Dict>, data);
+        const _: () = assert!(
+            OFF == std::mem::offset_of!(crate::object::rc::Obj<crate::object::instance::Inst<Dict>>, data)
+                + std::mem::offset_of!(crate::object::instance::Inst<Dict>, base)
+        );
+        // SAFETY: dict payloads only exist inside heap objects, OFF bytes
+        // after their header (checked above for both layouts).
+        unsafe { &*((self as *const Dict as *const u8).sub(OFF) as *const crate::object::rc::Header) }
+    }
+
     pub fn new() -> Dict {
         Dict {
             table: RefCell::new(DictTable::new()),
@@ -388,8 +418,12 @@ impl Dict {
         let old = {
             let mut t = self.table.borrow_mut();
             match t.find_str(key, s.as_str(), hash) {
-                Some(ix) => Some(t.replace_value(ix, value)),
+                Some(ix) => {
+                    self.note_insert(&Value::None, &value);
+                    Some(t.replace_value(ix, value))
+                }
                 None => {
+                    self.note_insert(&Value::None, &value);
                     t.insert_new(hash, Value::Obj(key.clone()), value);
                     None
                 }
@@ -450,5 +484,17 @@ pub fn dict_clear_raw(d: &ObjRef) {
     if let Some(d) = d.downcast::<Dict>() {
         let old = d.table.borrow_mut().take_all();
         drop(old);
+    }
+}
+
+/// CPython's `_PyObject_GC_MAY_BE_TRACKED`: a container, except an exact
+/// tuple that the collector has already untracked.
+fn may_be_tracked(v: &Value) -> bool {
+    match v {
+        Value::Obj(o) => {
+            o.vt().is_gc
+                && (o.kind() != super::kind::Kind::Tuple || o.owns_cls() || o.flags() & crate::object::rc::FLAG_TRACKED != 0)
+        }
+        _ => false,
     }
 }

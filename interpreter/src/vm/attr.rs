@@ -610,6 +610,7 @@ impl Vm {
                             None => false,
                         };
                         if hit {
+                            dd.note_insert(&Value::None, &v);
                             let old = t.replace_value(hint as usize, v);
                             drop(t);
                             drop(old);

@@ -68,8 +68,12 @@ impl Vm {
         }
         let h = self.hash(&key)?;
         let old = match self.dict_find(dd, &key, h)? {
-            Some(ix) => Some(dd.table.borrow_mut().replace_value(ix, value)),
+            Some(ix) => {
+                dd.note_insert(&Value::None, &value);
+                Some(dd.table.borrow_mut().replace_value(ix, value))
+            }
             None => {
+                dd.note_insert(&key, &value);
                 dd.table.borrow_mut().insert_new(h, key, value);
                 None
             }
