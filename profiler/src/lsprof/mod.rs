@@ -38,6 +38,7 @@ use mini_interpreter::object::function::{BuiltinFunction, MethodDescr};
 use mini_interpreter::object::native::{native_ref, Native, NativeObject};
 use mini_interpreter::object::rc::ObjRef;
 use mini_interpreter::object::str::str_of;
+use mini_interpreter::object::typeobj::{TypeObj, TF_BASETYPE};
 use mini_interpreter::object::value::Value;
 use mini_interpreter::vm::arith::{as_num, Num};
 use mini_interpreter::vm::args::Args;
@@ -406,8 +407,13 @@ impl NativeObject for LsProf {
     }
 }
 
+/// The `_lsprof.Profiler` type (subclassable: `cProfile.Profile` extends it).
 fn profiler_type(vm: &mut Vm) -> ObjRef {
-    vm.extra_type("Profiler", "_lsprof")
+    let t = vm.extra_type("Profiler", "_lsprof");
+    if let Some(tp) = t.downcast::<TypeObj>() {
+        tp.set_flag(TF_BASETYPE, true);
+    }
+    t
 }
 
 fn state_of(vm: &mut Vm, me: &Value) -> PyResult<Rc<RefCell<State>>> {
