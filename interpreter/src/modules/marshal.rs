@@ -147,8 +147,47 @@ fn load(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let t = vm.type_name(&probe);
         return Err(vm.type_error(format!("file.read() returned not bytes but {t}")));
     }
+    // A seekable file is read whole and parsed in memory, then put back just
+    // after the value: the same result as reading piece by piece, without
+    // a `read` call per field.
+    if let Some(start) = seek_position(vm, &file)? {
+        let rest = vm.call_method(&file, "read", vec![])?;
+        let data = match &rest {
+            Value::Obj(o) if o.kind() == Kind::Bytes => o.downcast::<Bytes>().unwrap().data.clone(),
+            _ => {
+                let t = vm.type_name(&rest);
+                return Err(vm.type_error(format!("file.read() returned not bytes but {t}")));
+            }
+        };
+        let mut r = Reader::new(Source::Bytes { data, pos: 0 });
+        r.file_errors = true;
+        let result = r.read_top(vm);
+        let used = match &r.src {
+            Source::Bytes { pos, .. } => *pos as i64,
+            Source::File(_) => 0,
+        };
+        vm.call_method(&file, "seek", vec![Value::Int(start + used)])?;
+        return result;
+    }
     let mut r = Reader::new(Source::File(file));
+    r.file_errors = true;
     r.read_top(vm)
+}
+
+/// The current position of a file that says it is seekable, or None.
+fn seek_position(vm: &mut Vm, file: &Value) -> PyResult<Option<i64>> {
+    let seekable = match vm.call_method(file, "seekable", vec![]) {
+        Ok(v) => vm.truthy(&v)?,
+        Err(_) => return Ok(None),
+    };
+    if !seekable {
+        return Ok(None);
+    }
+    // (mini's files may claim to be seekable on a pipe; tell() then fails.)
+    match vm.call_method(file, "tell", vec![]) {
+        Ok(Value::Int(i)) => Ok(Some(i)),
+        _ => Ok(None),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -612,6 +651,8 @@ struct Reader {
     /// being read (a reference to it then is invalid).
     refs: Vec<Option<Value>>,
     depth: usize,
+    /// Report short data as CPython does for files (`load`).
+    file_errors: bool,
 }
 
 impl Reader {
@@ -620,15 +661,15 @@ impl Reader {
             src,
             refs: Vec::new(),
             depth: 0,
+            file_errors: false,
         }
     }
 
     fn eof(&self, vm: &mut Vm, why: Short) -> PyErr {
-        let from_file = matches!(self.src, Source::File(_));
         let msg = match why {
             Short::Object => "EOF read where object expected",
             Short::Byte => "EOF read where not expected",
-            Short::Data if from_file => "EOF read where not expected",
+            Short::Data if self.file_errors => "EOF read where not expected",
             Short::Data => "marshal data too short",
         };
         let c = vm.types.exc.eof_error.clone();
