@@ -171,8 +171,11 @@ impl Matcher {
     fn saved(&mut self, full: bool) -> Saved {
         let snap = if full && self.lastmark >= 0 {
             let at = self.saves.len() as u32;
-            self.saves
-                .extend_from_slice(&self.marks[..=self.lastmark as usize]);
+            // Element by element: a memcpy call costs more for a few marks.
+            for i in 0..=self.lastmark as usize {
+                let m = self.marks[i];
+                self.saves.push(m);
+            }
             at
         } else {
             NO_SNAP
@@ -191,7 +194,9 @@ impl Matcher {
         if s.snap != NO_SNAP {
             let at = s.snap as usize;
             let n = (s.lastmark + 1) as usize;
-            self.marks[..n].copy_from_slice(&self.saves[at..at + n]);
+            for i in 0..n {
+                self.marks[i] = self.saves[at + i];
+            }
             if !keep {
                 self.saves.truncate(at);
             }
@@ -755,4 +760,9 @@ impl Matcher {
             }
         }
     }
+}
+
+#[cfg(test)]
+pub fn bt_size() -> usize {
+    std::mem::size_of::<Bt>()
 }
