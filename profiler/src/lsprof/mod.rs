@@ -596,8 +596,9 @@ fn disable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if let Ok(mut s) = st.try_borrow_mut() {
         s.enabled = false;
     }
-    flush(vm, &st);
+    // Off first, so that a user timer called by the flush is not profiled.
     vm.set_native_profile(None, None);
+    flush(vm, &st);
     Ok(Value::None)
 }
 

@@ -72,6 +72,10 @@ pub fn builtin_label(vm: &mut Vm, callee: &ObjRef) -> String {
     }
     if let Some(b) = callee.downcast::<BuiltinFunction>() {
         return match (&b.bound, b.module) {
+            // A class method bound to its type (`dict.fromkeys`).
+            (Some(Value::Obj(t)), _) if b.is_method && t.downcast::<TypeObj>().is_some() => {
+                format!("<built-in method {}>", b.name)
+            }
             (Some(recv), _) if b.is_method => method_of(vm, &recv.clone(), b.name),
             (None, Some(m)) => format!("<built-in method {}.{}>", module_alias(m), b.name),
             (Some(Value::Obj(state)), None) if state.downcast::<TypeObj>().is_none() => {
