@@ -761,8 +761,3 @@ impl Matcher {
         }
     }
 }
-
-#[cfg(test)]
-pub fn bt_size() -> usize {
-    std::mem::size_of::<Bt>()
-}

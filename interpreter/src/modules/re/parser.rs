@@ -195,8 +195,7 @@ fn parse_seq(
     first: bool,
 ) -> PResult<Vec<Node>> {
     let mut sub: Vec<Node> = Vec::new();
-    loop {
-        let Some(this) = source.next else { break };
+    while let Some(this) = source.next {
         if this.is('|') || this.is(')') {
             break;
         }

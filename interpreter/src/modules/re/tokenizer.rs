@@ -205,7 +205,7 @@ impl Source {
     /// The DeprecationWarning for a group number that is not plain ASCII
     /// digits (`\g<+1>`, `(?(١)...)`).
     pub fn check_number_name(&mut self, name: &str) {
-        if !(name.chars().all(|c| c.is_ascii_digit()) && !name.is_empty()) {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_digit()) {
             let pos = self.tell() - name.chars().count() - 1;
             let shown = if self.istext {
                 str_repr(name)

@@ -14,7 +14,7 @@ fn in_ranges(t: &[(u32, u32)], c: u32) -> bool {
 fn map_runs(t: &[(u32, u32, i32, u32)], c: u32) -> u32 {
     let i = t.partition_point(|&(_, e, _, _)| e < c);
     if let Some(&(s, _, d, step)) = t.get(i) {
-        if s <= c && (c - s) % step == 0 {
+        if s <= c && (c - s).is_multiple_of(step) {
             return (c as i64 + d as i64) as u32;
         }
     }
