@@ -62,7 +62,10 @@ impl Wall {
         if self.tsc {
             raw_tsc(true) as i64
         } else {
-            ORIGIN.get().map(|o| o.0.elapsed().as_nanos() as i64).unwrap_or(0)
+            ORIGIN
+                .get()
+                .map(|o| o.0.elapsed().as_nanos() as i64)
+                .unwrap_or(0)
         }
     }
 
@@ -123,7 +126,10 @@ extern "C" {
 /// CPU time used by the process, in nanoseconds.
 pub fn cpu_ns() -> i64 {
     const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: a valid clock id and a valid out-pointer.
     if unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0 {
         ts.tv_sec * 1_000_000_000 + ts.tv_nsec

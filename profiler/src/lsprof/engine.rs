@@ -129,7 +129,10 @@ impl Engine {
     fn find_sub_slow(&self, caller: u32, callee: u32) -> Option<u32> {
         let e = &self.entries[caller as usize];
         if e.subs.len() <= LINEAR_SUBS {
-            e.subs.iter().position(|s| s.callee == callee).map(|i| i as u32)
+            e.subs
+                .iter()
+                .position(|s| s.callee == callee)
+                .map(|i| i as u32)
         } else {
             self.sub_index.get(&pair(caller, callee)).copied()
         }
@@ -231,7 +234,9 @@ impl Engine {
                 self.find_sub(caller, entry)
             };
             if let Some(s) = sub {
-                self.entries[caller as usize].subs[s as usize].c.stop(tt, it);
+                self.entries[caller as usize].subs[s as usize]
+                    .c
+                    .stop(tt, it);
             }
         }
     }
@@ -302,13 +307,31 @@ mod tests {
         call_a(&mut e, &mut clk, (a, b, leaf), 4);
         call_fact(&mut e, &mut clk, fact, 3);
         let c = |i: u32| e.entries[i as usize].c.clone();
-        assert_eq!((c(a).callcount, c(a).reccallcount, c(a).it, c(a).tt), (3, 2, 30, 233));
-        assert_eq!((c(b).callcount, c(b).reccallcount, c(b).it, c(b).tt), (2, 1, 200, 222));
+        assert_eq!(
+            (c(a).callcount, c(a).reccallcount, c(a).it, c(a).tt),
+            (3, 2, 30, 233)
+        );
+        assert_eq!(
+            (c(b).callcount, c(b).reccallcount, c(b).it, c(b).tt),
+            (2, 1, 200, 222)
+        );
         assert_eq!((c(leaf).callcount, c(leaf).it, c(leaf).tt), (3, 3, 3));
-        assert_eq!((c(fact).callcount, c(fact).reccallcount, c(fact).tt), (3, 2, 3000));
+        assert_eq!(
+            (c(fact).callcount, c(fact).reccallcount, c(fact).tt),
+            (3, 2, 3000)
+        );
         // b → a ran twice, the second inside the first: 2/1, cumtime 122.
         let ba = &e.entries[b as usize].subs[0];
-        assert_eq!((ba.callee, ba.c.callcount, ba.c.reccallcount, ba.c.it, ba.c.tt), (a, 2, 1, 20, 122));
+        assert_eq!(
+            (
+                ba.callee,
+                ba.c.callcount,
+                ba.c.reccallcount,
+                ba.c.it,
+                ba.c.tt
+            ),
+            (a, 2, 1, 20, 122)
+        );
         let ff = &e.entries[fact as usize].subs[0];
         assert_eq!((ff.c.callcount, ff.c.reccallcount, ff.c.tt), (2, 1, 2000));
         assert!(!e.running());

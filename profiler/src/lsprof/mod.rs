@@ -40,8 +40,8 @@ use mini_interpreter::object::rc::ObjRef;
 use mini_interpreter::object::str::str_of;
 use mini_interpreter::object::typeobj::{TypeObj, TF_BASETYPE};
 use mini_interpreter::object::value::Value;
-use mini_interpreter::vm::arith::{as_num, Num};
 use mini_interpreter::vm::args::Args;
+use mini_interpreter::vm::arith::{as_num, Num};
 use mini_interpreter::{PyResult, Vm};
 use rustc_hash::FxHashMap;
 
@@ -50,13 +50,26 @@ use engine::Engine;
 
 static ENTRY: Spec = Spec {
     qualname: "_lsprof.profiler_entry",
-    fields: &["code", "callcount", "reccallcount", "totaltime", "inlinetime", "calls"],
+    fields: &[
+        "code",
+        "callcount",
+        "reccallcount",
+        "totaltime",
+        "inlinetime",
+        "calls",
+    ],
     visible: 6,
 };
 
 static SUBENTRY: Spec = Spec {
     qualname: "_lsprof.profiler_subentry",
-    fields: &["code", "callcount", "reccallcount", "totaltime", "inlinetime"],
+    fields: &[
+        "code",
+        "callcount",
+        "reccallcount",
+        "totaltime",
+        "inlinetime",
+    ],
     visible: 5,
 };
 
@@ -67,7 +80,10 @@ enum ClockKind {
     Cpu,
     Instructions,
     /// A mini callable; `unit` > 0: it returns integers of `unit` seconds.
-    User { timer: Value, unit: f64 },
+    User {
+        timer: Value,
+        unit: f64,
+    },
 }
 
 /// What an entry stands for.
@@ -147,7 +163,11 @@ impl State {
     fn new_entry(&mut self, a: usize, b: usize, obj: &ObjRef, code: bool) -> u32 {
         let e = self.engine.add_entry();
         self.keys.push(Key {
-            obj: if code { KeyObj::Code(obj.clone()) } else { KeyObj::Builtin(obj.clone()) },
+            obj: if code {
+                KeyObj::Code(obj.clone())
+            } else {
+                KeyObj::Builtin(obj.clone())
+            },
             label: None,
         });
         self.map.insert((a, b), e);
@@ -196,7 +216,9 @@ fn builtin_key(callee: &ObjRef) -> Option<(usize, usize)> {
     if let Some(b) = callee.downcast::<BuiltinFunction>() {
         return Some((b.func as usize, b.name.as_ptr() as usize));
     }
-    callee.downcast::<MethodDescr>().map(|m| (m.func as usize, m.name.as_ptr() as usize))
+    callee
+        .downcast::<MethodDescr>()
+        .map(|m| (m.func as usize, m.name.as_ptr() as usize))
 }
 
 /// What an event asks of the state, once its entry is known.
@@ -224,10 +246,12 @@ impl State {
                     None => Step::Nothing,
                 }
             }
-            Event::CCall if self.builtins => match info.callee.and_then(|c| builtin_key(c).map(|k| (c, k))) {
-                Some((c, (a, b))) => Step::Enter(self.entry_for(a, b, c, false)),
-                None => Step::Nothing,
-            },
+            Event::CCall if self.builtins => {
+                match info.callee.and_then(|c| builtin_key(c).map(|k| (c, k))) {
+                    Some((c, (a, b))) => Step::Enter(self.entry_for(a, b, c, false)),
+                    None => Step::Nothing,
+                }
+            }
             Event::CReturn | Event::CException if self.builtins => {
                 if !self.engine.running() {
                     return Step::Nothing;
@@ -381,7 +405,11 @@ impl NativeObject for LsProf {
         let Ok(st) = self.state.try_borrow() else {
             return;
         };
-        if let ClockKind::User { timer: Value::Obj(o), .. } = &st.clock {
+        if let ClockKind::User {
+            timer: Value::Obj(o),
+            ..
+        } = &st.clock
+        {
             visit(o);
         }
         for k in &st.keys {
@@ -450,8 +478,18 @@ fn profiler_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
         _ => return Err(vm.type_error("Profiler.__new__(): not enough arguments")),
     };
     let base = profiler_type(vm);
-    let state = Rc::new(RefCell::new(State::new(ClockKind::Wall(Wall::new()), true, true)));
-    Ok(Value::Obj(vm.alloc_instance(&cls, &base, Native { inner: Box::new(LsProf { state }) })))
+    let state = Rc::new(RefCell::new(State::new(
+        ClockKind::Wall(Wall::new()),
+        true,
+        true,
+    )));
+    Ok(Value::Obj(vm.alloc_instance(
+        &cls,
+        &base,
+        Native {
+            inner: Box::new(LsProf { state }),
+        },
+    )))
 }
 
 fn truth(vm: &mut Vm, v: Option<Value>, default: bool) -> PyResult<bool> {
@@ -488,11 +526,15 @@ fn profiler_init(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let clock_arg = args.take_kw("clock").filter(|c| !c.is_none());
     if let Some((k, _)) = args.kw.first() {
         let k = str_of(k).unwrap_or("?").to_string();
-        return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for Profiler()")));
+        return Err(vm.type_error(format!(
+            "'{k}' is an invalid keyword argument for Profiler()"
+        )));
     }
     let clock = match (timer, clock_arg) {
         (Some(t), None) => ClockKind::User { timer: t, unit },
-        (Some(_), Some(_)) => return Err(vm.value_error("Profiler(): give either timer or clock, not both")),
+        (Some(_), Some(_)) => {
+            return Err(vm.value_error("Profiler(): give either timer or clock, not both"))
+        }
         (None, None) => ClockKind::Wall(Wall::new()),
         (None, Some(c)) => {
             let name = match &c {
@@ -555,7 +597,10 @@ fn enable(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let hook: Box<dyn NativeHook> = if user {
         Box::new(UserHook { state: st })
     } else {
-        Box::new(Hook { state: st, instructions })
+        Box::new(Hook {
+            state: st,
+            instructions,
+        })
     };
     vm.set_native_profile(Some(hook), Some(me));
     Ok(Value::None)
@@ -567,14 +612,18 @@ fn flush(vm: &mut Vm, st: &Rc<RefCell<State>>) {
     if let ClockKind::User { .. } = clock {
         while st.try_borrow().map(|s| s.engine.running()).unwrap_or(false) {
             let t = user_time(vm, &clock);
-            let Ok(mut s) = st.try_borrow_mut() else { break };
+            let Ok(mut s) = st.try_borrow_mut() else {
+                break;
+            };
             let e = s.engine.top_entry();
             s.engine.leave(e, t);
         }
         return;
     }
     let instructions = vm.instr_count as i64;
-    let Ok(mut s) = st.try_borrow_mut() else { return };
+    let Ok(mut s) = st.try_borrow_mut() else {
+        return;
+    };
     let mut last = s.last;
     s.engine.flush(|| match &clock {
         ClockKind::Wall(w) => {
@@ -649,7 +698,8 @@ fn getstats(vm: &mut Vm, args: Args) -> PyResult<Value> {
         let (c, subs) = {
             let s = st.borrow();
             let e = &s.engine.entries[i];
-            let subs: Vec<(u32, engine::Counters)> = e.subs.iter().map(|s| (s.callee, s.c.clone())).collect();
+            let subs: Vec<(u32, engine::Counters)> =
+                e.subs.iter().map(|s| (s.callee, s.c.clone())).collect();
             (e.c.clone(), subs)
         };
         if c.callcount == 0 {

@@ -43,17 +43,28 @@ pub fn type_display(t: &ObjRef) -> String {
 /// subclass, `list`), or `cls` itself.
 fn defining_type(vm: &mut Vm, cls: &ObjRef, name: &str) -> ObjRef {
     let key = vm.intern(name);
-    let mro: Vec<ObjRef> = cls.downcast::<TypeObj>().map(|t| t.mro.borrow().clone()).unwrap_or_default();
+    let mro: Vec<ObjRef> = cls
+        .downcast::<TypeObj>()
+        .map(|t| t.mro.borrow().clone())
+        .unwrap_or_default();
     for t in &mro {
-        let Some(tp) = t.downcast::<TypeObj>() else { continue };
+        let Some(tp) = t.downcast::<TypeObj>() else {
+            continue;
+        };
         if vm.is_heap_class(t) {
             continue;
         }
-        if tp.dict.downcast::<Dict>().is_some_and(|d| d.get_str(&key).is_some()) {
+        if tp
+            .dict
+            .downcast::<Dict>()
+            .is_some_and(|d| d.get_str(&key).is_some())
+        {
             return t.clone();
         }
     }
-    mro.into_iter().find(|t| !vm.is_heap_class(t)).unwrap_or_else(|| cls.clone())
+    mro.into_iter()
+        .find(|t| !vm.is_heap_class(t))
+        .unwrap_or_else(|| cls.clone())
 }
 
 fn method_of(vm: &mut Vm, recv: &Value, name: &str) -> String {
@@ -66,7 +77,11 @@ fn method_of(vm: &mut Vm, recv: &Value, name: &str) -> String {
 pub fn builtin_label(vm: &mut Vm, callee: &ObjRef) -> String {
     if let Some(m) = callee.downcast::<MethodDescr>() {
         return match m.kind {
-            MethodKind::Instance => format!("<method '{}' of '{}' objects>", m.name, type_display(&m.owner)),
+            MethodKind::Instance => format!(
+                "<method '{}' of '{}' objects>",
+                m.name,
+                type_display(&m.owner)
+            ),
             MethodKind::Class | MethodKind::Static => format!("<built-in method {}>", m.name),
         };
     }
