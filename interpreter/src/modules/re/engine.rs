@@ -369,7 +369,7 @@ impl Matcher {
                 Inst::GroupRef { slot, fold } => {
                     pc += 1;
                     match self.ref_span(slot as usize) {
-                        Some((s, e)) if pos <= end && end - pos >= e - s => {
+                        Some((s, e)) if s == e || (pos <= end && end - pos >= e - s) => {
                             let ok = (0..e - s)
                                 .all(|i| ref_eq(fold, text[s + i].get(), text[pos + i].get()));
                             pos += if ok { e - s } else { 0 };

@@ -71,7 +71,8 @@ pub fn at<T: Unit>(a: At, text: &[T], pos: usize, end: usize) -> bool {
         At::Beginning => pos == 0,
         At::BeginningLine => pos == 0 || text[pos - 1].get() == 10,
         At::End => pos == end || (pos + 1 == end && text[pos].get() == 10),
-        At::EndLine => pos == end || (pos < end && text[pos].get() == 10),
+        // Past `end` (only when pos > endpos) sre still reads the character.
+        At::EndLine => pos == end || (pos < text.len() && text[pos].get() == 10),
         At::EndString => pos == end,
         At::Boundary | At::NonBoundary | At::UniBoundary | At::UniNonBoundary => {
             if end == 0 {
