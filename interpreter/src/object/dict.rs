@@ -461,14 +461,19 @@ impl Payload for Dict {
     const KIND: Kind = Kind::Dict;
     const NAME: &'static str = "dict";
     const IS_GC: bool = true;
+    /// Each entry's value, then its key, as CPython's `dict_traverse`;
+    /// exact `str` keys are skipped (CPython visits only the values of a
+    /// str-keyed table, and a str never refers to anything).
     fn traverse(&self, visit: &mut dyn FnMut(&ObjRef)) {
         if let Ok(t) = self.table.try_borrow() {
             for e in t.iter() {
-                if let Value::Obj(o) = &e.key {
-                    visit(o);
-                }
                 if let Value::Obj(o) = &e.value {
                     visit(o);
+                }
+                if let Value::Obj(o) = &e.key {
+                    if o.kind() != Kind::Str || o.vt().owns_cls {
+                        visit(o);
+                    }
                 }
             }
         }
