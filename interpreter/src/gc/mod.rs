@@ -7,6 +7,7 @@
 pub mod collector;
 pub mod finalize;
 pub mod heap;
+pub mod referents;
 pub mod weakrefs;
 
 use crate::object::value::Value;

@@ -35,13 +35,29 @@ impl List {
     }
 }
 
+/// Releases `items` from the last to the first. CPython's list and tuple
+/// deallocation, `list.clear` and slice replacement drop their items in this
+/// order, so finalizers of the items run in the same order as there.
+pub fn release_reversed(mut items: Vec<Value>) {
+    while let Some(v) = items.pop() {
+        drop(v);
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        release_reversed(std::mem::take(self.items.get_mut()));
+    }
+}
+
 impl Payload for List {
     const KIND: Kind = Kind::List;
     const NAME: &'static str = "list";
     const IS_GC: bool = true;
+    /// Last item first, as CPython's `list_traverse`.
     fn traverse(&self, visit: &mut dyn FnMut(&ObjRef)) {
         if let Ok(items) = self.items.try_borrow() {
-            for v in items.iter() {
+            for v in items.iter().rev() {
                 if let Value::Obj(o) = v {
                     visit(o);
                 }
@@ -50,6 +66,6 @@ impl Payload for List {
     }
     fn clear(&self) {
         let old = std::mem::take(&mut *self.items.borrow_mut());
-        drop(old);
+        release_reversed(old);
     }
 }

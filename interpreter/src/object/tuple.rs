@@ -34,12 +34,21 @@ impl Tuple {
     }
 }
 
+impl Drop for Tuple {
+    /// Items are released last to first, as CPython's tuple deallocation does.
+    fn drop(&mut self) {
+        let items = std::mem::take(self.items.get_mut());
+        super::list::release_reversed(items.into_vec());
+    }
+}
+
 impl Payload for Tuple {
     const KIND: Kind = Kind::Tuple;
     const NAME: &'static str = "tuple";
     const IS_GC: bool = true;
+    /// Last item first, as CPython's tuple traversal.
     fn traverse(&self, visit: &mut dyn FnMut(&ObjRef)) {
-        for v in self.as_slice() {
+        for v in self.as_slice().iter().rev() {
             if let Value::Obj(o) = v {
                 visit(o);
             }
@@ -49,6 +58,6 @@ impl Payload for Tuple {
         // SAFETY: the collector clears only unreachable tuples (module doc);
         // the old items are moved out before being dropped.
         let old = unsafe { std::mem::take(&mut *self.items.get()) };
-        drop(old);
+        super::list::release_reversed(old.into_vec());
     }
 }

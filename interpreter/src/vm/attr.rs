@@ -400,6 +400,14 @@ impl Vm {
             }
         }
         if let Value::Obj(o) = obj {
+            // args, __traceback__, __cause__, __context__ and
+            // __suppress_context__ are data descriptors of BaseException:
+            // they win over the instance dict.
+            if o.kind() == Kind::Exception {
+                if let Some(r) = self.builtin_setattr(o, name, v.clone())? {
+                    return Ok(r);
+                }
+            }
             if let Some(ext) = inst_ext(o) {
                 let has_dict = self.type_flags(cls) & TF_HAS_DICT != 0;
                 if has_dict {
@@ -639,7 +647,9 @@ impl Vm {
                 if flags & TF_HAS_SETATTR == 0 {
                     let descr = self.lookup_mro(&cls, &name);
                     match &descr {
-                        None if flags & TF_HAS_DICT != 0 => {
+                        // Exceptions go the generic way: BaseException's
+                        // data descriptors come before their dict.
+                        None if flags & TF_HAS_DICT != 0 && o.kind() != Kind::Exception => {
                             let d = {
                                 let mut slot = ext.dict.borrow_mut();
                                 if slot.is_none() {

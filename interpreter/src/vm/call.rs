@@ -497,12 +497,13 @@ impl Vm {
             self.hook_return_event(&v);
         }
         let frame = self.frames.pop().expect("frame");
-        let top = frame.top();
-        self.stack.clear_range(frame.base, top);
-        self.exc_stack.truncate(frame.exc_base);
+        // A frame object outliving the frame snapshots the locals first.
         if let Some(fo) = &frame.frame_obj {
             self.detach_frame_object(fo, &frame);
         }
+        let top = frame.top();
+        self.stack.clear_range(frame.base, top);
+        self.exc_stack.truncate(frame.exc_base);
         if let Some(g) = &frame.gen {
             self.generator_finished(g);
         }

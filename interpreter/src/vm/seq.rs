@@ -413,7 +413,7 @@ impl Vm {
             let start = si.start.max(0) as usize;
             let stop = (si.start.max(0) as usize + si.len).max(start);
             let old: Vec<Value> = l.items.borrow_mut().splice(start..stop, items).collect();
-            drop(old);
+            crate::object::list::release_reversed(old);
             return Ok(());
         }
         if items.len() != si.len {
@@ -466,7 +466,8 @@ impl Vm {
                             let mut b = l.items.borrow_mut();
                             if si.step == 1 {
                                 let end = (si.start as usize + si.len).min(b.len());
-                                b.drain(si.start as usize..end).collect()
+                                // CPython releases a contiguous slice last to first.
+                                b.drain(si.start as usize..end).rev().collect()
                             } else {
                                 let mut drop_at = vec![false; b.len()];
                                 for i in si.indices() {

@@ -54,12 +54,14 @@ impl Vm {
                 self.hook_return_event(&Value::None);
             }
             let frame = self.frames.pop().expect("frame");
-            let top = frame.top();
-            self.stack.clear_range(frame.base, top);
-            self.exc_stack.truncate(frame.exc_base);
+            // The frame object (held by the traceback) snapshots the locals
+            // before the registers are cleared: they live as long as it does.
             if let Some(fo) = &frame.frame_obj {
                 self.detach_frame_object(fo, &frame);
             }
+            let top = frame.top();
+            self.stack.clear_range(frame.base, top);
+            self.exc_stack.truncate(frame.exc_base);
             if let Some(g) = &frame.gen {
                 self.generator_finished(g);
                 // PEP 479: StopIteration may not escape a generator.

@@ -194,7 +194,7 @@ fn copy(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn clear(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let o = self_obj(&args);
     let old = std::mem::take(&mut *items_of(&o).items.borrow_mut());
-    drop(old);
+    crate::object::list::release_reversed(old);
     Ok(Value::None)
 }
 
