@@ -7,8 +7,10 @@
 //! |---|---|
 //! | `clock.rs` | the clocks profilers read per event (TSC-based wall clock, CPU time) |
 //! | `lsprof/` | `_lsprof`, the native core of `cProfile` (`stdlib/lib/cProfile.mini`) |
+//! | `graph/` | `_objgraph_render`, which draws `objgraph`'s reference graphs (`stdlib/lib/objgraph.mini`) as SVG or PNG: dot parser, layered layout, SVG writer, PNG rasteriser |
 
 pub mod clock;
+pub mod graph;
 pub mod lsprof;
 
 use mini_interpreter::Interpreter;
@@ -17,4 +19,5 @@ use mini_interpreter::Interpreter;
 /// does not depend on this crate.
 pub fn register(interp: &mut Interpreter) {
     interp.register_module("_lsprof", lsprof::init);
+    interp.register_module("_objgraph_render", graph::init);
 }
