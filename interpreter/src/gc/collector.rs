@@ -3,19 +3,20 @@
 //! step; read `collect` first.
 //!
 //! Between collections every tracked container is in exactly one generation
-//! list. During `collect`, `gc_refs` starts as the refcount and ends as the
-//! number of references from outside the generation being collected; objects
-//! with outside references, and everything they reach, survive. Breaking
-//! cycles never frees memory directly: `clear` drops the references an
-//! object owns and the reference counts do the rest.
+//! list and has neither FLAG_MARK nor FLAG_UNREACHABLE. During `collect`,
+//! objects only move between intrusive lists (no side tables, so a
+//! collection allocates nothing in proportion to the heap): `gc_refs` starts
+//! as the refcount and ends as the number of references from outside the
+//! generation being collected; objects with outside references, and
+//! everything they reach, survive. FLAG_MARK means "in the set being
+//! collected, not known reachable", FLAG_UNREACHABLE "in the unreachable
+//! list". Breaking cycles never frees memory directly: `clear` drops the
+//! references an object owns and the reference counts do the rest.
 
 use crate::gc::heap::{self, unlink, with_heap, GenList};
-use crate::object::rc::{GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_MARK, FLAG_TRACKED};
+use crate::object::rc::{GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_MARK, FLAG_TRACKED, FLAG_UNREACHABLE};
 use crate::object::value::Value;
 use crate::vm::Vm;
-
-/// `gc_refs` value of objects known to be reachable.
-const REACHABLE: isize = isize::MIN;
 
 /// Calls `visit` for every object `h` refers to, including its class when
 /// the object holds a counted reference to it.
@@ -40,6 +41,7 @@ fn hdr(h: *const Header) -> &'static Header {
     unsafe { &*h }
 }
 
+/// Whether `h` is in the set being collected and not yet known reachable.
 fn is_collecting(h: *const Header) -> bool {
     let f = hdr(h).flags.get();
     f & FLAG_MARK != 0 && f & FLAG_TRACKED != 0
@@ -52,90 +54,196 @@ pub struct Collected {
     pub uncollectable: usize,
 }
 
-/// Marks `members`, computes outside references (`update_refs` +
-/// `subtract_refs`) and returns those reachable from outside (CPython's
-/// `deduce_unreachable`): after this, reachable members have
-/// gc_refs == REACHABLE and the rest are unreachable.
-fn deduce_reachable(members: &[*const Header], extra_holds: isize) {
-    for &h in members {
-        let f = hdr(h).flags.get();
-        hdr(h).flags.set(f | FLAG_MARK);
-        link(h).gc_refs.set(hdr(h).refcnt.get() as isize - extra_holds);
+/// Calls `f` on every member of `list`; `f` may move the member it is
+/// given to another list (see `GenList::iter`).
+fn for_each(list: &GenList, mut f: impl FnMut(*mut GcLink, *const Header)) {
+    for h in list.iter() {
+        // SAFETY: h is a live container, so it has a link.
+        f(unsafe { ObjRef::gc_link(h) }, h);
     }
-    for &h in members {
+}
+
+/// Moves the member whose link is `l` to the end of `to`.
+fn move_to(l: *mut GcLink, to: &GenList) {
+    // SAFETY: `l` is the link of a live container linked in some list.
+    unsafe {
+        unlink(l);
+        to.push(l);
+    }
+}
+
+/// The first member of `list` and its link, if any.
+fn first(list: &GenList) -> Option<(*const Header, *mut GcLink)> {
+    let h = list.iter().next()?;
+    // SAFETY: members are live containers.
+    Some((h, unsafe { ObjRef::gc_link(h) }))
+}
+
+/// CPython's `update_refs`: marks every member of `list` as being collected
+/// and starts its gc_refs at its reference count.
+fn update_refs(list: &GenList) {
+    for_each(list, |l, h| {
+        let hd = hdr(h);
+        hd.flags.set(hd.flags.get() | FLAG_MARK);
+        // SAFETY: l is the link of h.
+        unsafe { (*l).gc_refs.set(hd.refcnt.get() as isize) };
+    });
+}
+
+/// CPython's `subtract_refs`: takes away, from every member of the set, one
+/// for each reference another member holds to it. What remains in gc_refs is
+/// the number of references from outside the set.
+fn subtract_refs(list: &GenList) {
+    for_each(list, |_, h| {
         traverse_all(h, &mut |r| {
             if is_collecting(r) {
                 let l = link(r);
                 l.gc_refs.set(l.gc_refs.get() - 1);
             }
         });
-    }
-    let mut stack: Vec<*const Header> = Vec::new();
-    for &h in members {
-        if link(h).gc_refs.get() > 0 {
-            link(h).gc_refs.set(REACHABLE);
-            stack.push(h);
+    });
+}
+
+/// CPython's `move_unreachable`, one pass over `young`. A member with
+/// outside references is reachable: what it refers to is made reachable
+/// too (gc_refs 1; brought back from `unreachable` if it was moved there
+/// already), and its MARK is cleared. A member with none is moved to
+/// `unreachable` for now (FLAG_UNREACHABLE). Members brought back go to the
+/// end of `young`, so the same pass reaches them again.
+///
+/// With `untrack`, reachable tuples (and with `dicts_too` exact dicts) that
+/// refer to no tracked object are untracked on the way (`untrack_tuples`).
+/// Returns the number of reachable members left in `young`.
+fn move_unreachable(young: &GenList, unreachable: &GenList, untrack: bool, dicts_too: bool) -> usize {
+    let head = young.head();
+    let mut kept = 0;
+    // SAFETY: the list is well formed and every member is a live container;
+    // members are only moved between `young` and `unreachable`, and `next`
+    // is read after the traversal that may append to `young`.
+    unsafe {
+        let mut l = (*head).next.get();
+        while l != head {
+            let h = ObjRef::from_link(l);
+            let hd = hdr(h);
+            if (*l).gc_refs.get() > 0 {
+                traverse_all(h, &mut |r| {
+                    if !is_collecting(r) {
+                        return;
+                    }
+                    let rl = ObjRef::gc_link(r);
+                    let rh = hdr(r);
+                    if rh.flags.get() & FLAG_UNREACHABLE != 0 {
+                        rh.flags.set(rh.flags.get() & !FLAG_UNREACHABLE);
+                        unlink(rl);
+                        young.push(rl);
+                        (*rl).gc_refs.set(1);
+                    } else if (*rl).gc_refs.get() == 0 {
+                        (*rl).gc_refs.set(1);
+                    }
+                });
+                hd.flags.set(hd.flags.get() & !FLAG_MARK);
+                let next = (*l).next.get();
+                if !(untrack && untrack_if_atomic(h, dicts_too)) {
+                    kept += 1;
+                }
+                l = next;
+            } else {
+                let next = (*l).next.get();
+                hd.flags.set(hd.flags.get() | FLAG_UNREACHABLE);
+                unlink(l);
+                unreachable.push(l);
+                l = next;
+            }
         }
     }
-    while let Some(h) = stack.pop() {
-        traverse_all(h, &mut |r| {
-            if is_collecting(r) && link(r).gc_refs.get() != REACHABLE {
-                link(r).gc_refs.set(REACHABLE);
-                stack.push(r);
-            }
-        });
-    }
+    kept
 }
 
-fn unmark(members: &[*const Header]) {
-    for &h in members {
-        let f = hdr(h).flags.get();
-        hdr(h).flags.set(f & !FLAG_MARK);
-    }
-}
-
-/// Untracks tuples (and, in full collections, dicts) that can no longer be
-/// part of a cycle (CPython's `untrack_tuples`/`untrack_dicts`).
-fn untrack_atomic_containers(members: &[*const Header], dicts_too: bool) {
-    use crate::object::kind::Kind;
-    for &h in members {
+/// Clears the collector's marks from every member of `list`.
+fn clear_marks(list: &GenList) {
+    for_each(list, |_, h| {
         let hd = hdr(h);
-        if hd.flags.get() & FLAG_TRACKED == 0 || hd.vt.owns_cls {
-            continue;
+        hd.flags.set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
+    });
+}
+
+/// Untracks `h` if it is a tuple (or, with `dicts_too`, an exact dict)
+/// that can no longer be part of a cycle because it refers to no tracked
+/// object (CPython's `untrack_tuples`/`untrack_dicts`). Returns whether it
+/// did.
+fn untrack_if_atomic(h: *const Header, dicts_too: bool) -> bool {
+    use crate::object::kind::Kind;
+    let hd = hdr(h);
+    if hd.vt.owns_cls {
+        return false;
+    }
+    let kind = hd.vt.kind;
+    if kind != Kind::Tuple && !(dicts_too && kind == Kind::Dict) {
+        return false;
+    }
+    let mut all_atomic = true;
+    traverse_all(h, &mut |r| {
+        if hdr(r).flags.get() & FLAG_TRACKED != 0 {
+            all_atomic = false;
         }
-        let kind = hd.vt.kind;
-        if kind != Kind::Tuple && !(dicts_too && kind == Kind::Dict) {
-            continue;
+    });
+    if all_atomic {
+        // SAFETY: tracked containers are linked in a list.
+        unsafe { unlink(ObjRef::gc_link(h)) };
+        hd.flags.set(hd.flags.get() & !FLAG_TRACKED);
+    }
+    all_atomic
+}
+
+/// Legacy mode (CPython's `move_legacy_finalizers` and
+/// `move_legacy_finalizer_reachable`): moves the unreachable objects whose
+/// class defines `__del__`, and everything unreachable they refer to, to
+/// `finalizers`.
+fn move_legacy_finalizers(unreachable: &GenList, finalizers: &GenList) {
+    for_each(unreachable, |l, h| {
+        if crate::gc::finalize::has_del(hdr(h)) {
+            let hd = hdr(h);
+            hd.flags.set(hd.flags.get() & !FLAG_UNREACHABLE);
+            move_to(l, finalizers);
         }
-        let mut all_atomic = true;
-        traverse_all(h, &mut |r| {
-            if hdr(r).flags.get() & FLAG_TRACKED != 0 {
-                all_atomic = false;
-            }
-        });
-        if all_atomic {
-            // SAFETY: tracked containers are linked in a list.
-            unsafe { unlink(ObjRef::gc_link(h)) };
-            hd.flags.set(hd.flags.get() & !FLAG_TRACKED);
+    });
+    // Walk `finalizers` while appending to it: `next` is read after the
+    // traversal.
+    let head = finalizers.head();
+    // SAFETY: as in move_unreachable.
+    unsafe {
+        let mut l = (*head).next.get();
+        while l != head {
+            traverse_all(ObjRef::from_link(l), &mut |r| {
+                let rh = hdr(r);
+                if rh.flags.get() & FLAG_UNREACHABLE != 0 && rh.flags.get() & FLAG_TRACKED != 0 {
+                    rh.flags.set(rh.flags.get() & !FLAG_UNREACHABLE);
+                    move_to(ObjRef::gc_link(r), finalizers);
+                }
+            });
+            l = (*l).next.get();
         }
     }
 }
 
 impl Vm {
-    /// Collects generation `generation` (and the younger ones). Read this to
-    /// understand the collector; each step says what holds afterwards.
+    /// Collects generation `generation` (and the younger ones), as CPython
+    /// 3.11's `gc_collect_main` does. Read this to understand the collector;
+    /// each step says what holds afterwards. No object is held by the
+    /// collector: the lists it moves objects between are what it knows, and
+    /// an object freed by reference counting meanwhile (by a finalizer)
+    /// unlinks itself from whichever list holds it.
     pub fn collect(&mut self, generation: usize) -> Collected {
         let busy = with_heap(|h| h.collecting.replace(true));
         if busy {
             return Collected::default();
         }
         let generation = generation.min(2);
+        let old_gen = (generation + 1).min(2);
         // 1. Merge younger generations into the one collected; update counts.
-        let members: Vec<*const Header> = with_heap(|h| {
+        with_heap(|h| {
             for i in 0..generation {
-                let (young, target) = (&h.gens[i] as *const GenList, &h.gens[generation] as *const GenList);
-                // SAFETY: distinct lists of the same heap.
-                unsafe { (*target).merge_from(&*young) };
+                h.gens[generation].merge_from(&h.gens[i]);
             }
             if generation + 1 < 3 {
                 h.counts[generation + 1].set(h.counts[generation + 1].get() + 1);
@@ -143,133 +251,112 @@ impl Vm {
             for i in 0..=generation {
                 h.counts[i].set(0);
             }
-            h.gens[generation].members()
         });
-        // 2. Which members are reachable from outside the generation.
-        deduce_reachable(&members, 0);
-        // 3. Move the unreachable ones to their own list, holding a count on
-        //    each so nothing is freed while Python code runs below.
-        let unreachable_list = GenList::new();
-        let mut unreachable: Vec<ObjRef> = Vec::new();
-        for &h in &members {
-            if link(h).gc_refs.get() != REACHABLE {
-                // SAFETY: h is tracked and linked in the young list.
-                unsafe {
-                    unlink(ObjRef::gc_link(h));
-                    unreachable_list.push(ObjRef::gc_link(h));
-                    unreachable.push(ObjRef::from_raw_incref(h));
-                }
+        let young: *const GenList = with_heap(|h| &h.gens[generation] as *const GenList);
+        let old: *const GenList = with_heap(|h| &h.gens[old_gen] as *const GenList);
+        // SAFETY: the heap lives as long as the thread; its generation lists
+        // are never moved, and `collecting` keeps other collections away.
+        let (young, old) = unsafe { (&*young, &*old) };
+        // 2. Outside references: members with none, and not reachable from
+        //    one that has, end up in `unreachable` (MARK | UNREACHABLE).
+        //    Reachable members lose their MARK; atomic tuples (and dicts in
+        //    a full collection) among them are untracked.
+        update_refs(young);
+        subtract_refs(young);
+        let unreachable = GenList::new();
+        let survivors = move_unreachable(young, &unreachable, true, generation == 2);
+        // 3. Survivors are promoted (CPython's long-lived bookkeeping decides
+        //    when a full collection is worth it).
+        if generation < 2 {
+            if generation == 1 {
+                self.gc_state.long_lived_pending += survivors;
             }
+            old.merge_from(young);
+        } else {
+            self.gc_state.long_lived_pending = 0;
+            self.gc_state.long_lived_total = survivors;
         }
-        unmark(&members);
-        // 4. Survivors are promoted; atomic tuples (and dicts in a full
-        //    collection) are untracked.
-        let survivors: Vec<*const Header> = with_heap(|h| h.gens[generation].members());
-        untrack_atomic_containers(&survivors, generation == 2);
-        with_heap(|h| {
-            if generation < 2 {
-                let (young, old) = (&h.gens[generation] as *const GenList, &h.gens[generation + 1] as *const GenList);
-                // SAFETY: distinct lists.
-                unsafe { (*old).merge_from(&*young) };
-            }
-        });
-        if self.gc_state.debug & crate::gc::DEBUG_COLLECTABLE != 0 && !self.gc_state.legacy {
-            for o in &unreachable {
-                let line = format!("gc: collectable <{} {:#x}>\n", self.type_name(&Value::Obj(o.clone())), o.addr());
-                self.write_stderr(&line);
-            }
-        }
-        // 5. Legacy mode (Python < 3.4): objects with __del__ in cycles, and
+        // 4. Legacy mode (Python < 3.4): objects with __del__ in cycles, and
         //    everything they reach, are uncollectable.
-        let mut uncollectable: Vec<ObjRef> = Vec::new();
-        if self.gc_state.legacy && !unreachable.is_empty() {
-            let (fin, rest) = self.split_legacy(unreachable);
-            uncollectable = fin;
-            unreachable = rest;
+        let finalizers = GenList::new();
+        if self.gc_state.legacy {
+            move_legacy_finalizers(&unreachable, &finalizers);
         }
-        // 6. Weak references to unreachable objects are cleared; callbacks of
-        //    weakrefs that are themselves reachable run.
-        let weak_freed = crate::gc::weakrefs::handle_weakrefs(self, &unreachable);
-        // 7. Finalizers (PEP 442: __del__ at most once per object).
-        for o in &unreachable {
-            if o.flags() & FLAG_FINALIZED == 0 && crate::gc::finalize::needs_finalizer(o.header()) {
-                o.set_flag(FLAG_FINALIZED);
-                self.call_finalizer(o);
+        if self.gc_state.debug & crate::gc::DEBUG_COLLECTABLE != 0 {
+            for_each(&unreachable, |_, h| self.debug_cycle("collectable", h));
+        }
+        // 5. Weak references to unreachable objects are cleared; callbacks of
+        //    weakrefs that are not garbage themselves run.
+        let (weak_freed, mut ran_code) = crate::gc::weakrefs::handle_weakrefs(self, &unreachable);
+        // 6. Finalizers (PEP 442: __del__ at most once per object). Each
+        //    object is moved to `seen` before its finalizer runs, so that
+        //    whatever the finalizer frees leaves the lists consistent.
+        let seen = GenList::new();
+        while let Some((h, l)) = first(&unreachable) {
+            move_to(l, &seen);
+            if hdr(h).flags.get() & FLAG_FINALIZED == 0 && crate::gc::finalize::needs_finalizer(hdr(h)) {
+                hdr(h).flags.set(hdr(h).flags.get() | FLAG_FINALIZED);
+                // SAFETY: h is a live tracked object; the hold keeps it
+                // alive while its finalizer runs.
+                let o = unsafe { ObjRef::from_raw_incref(h) };
+                self.call_finalizer(&o);
+                ran_code = true;
             }
         }
-        // 8. Objects a finalizer resurrected (and what they reach) survive.
-        let ptrs: Vec<*const Header> = unreachable.iter().map(|o| o.as_ptr()).collect();
-        let tracked_ptrs: Vec<*const Header> =
-            ptrs.iter().copied().filter(|&h| hdr(h).flags.get() & FLAG_TRACKED != 0).collect();
-        deduce_reachable(&tracked_ptrs, 1);
-        let mut garbage: Vec<ObjRef> = Vec::new();
-        let mut resurrected: Vec<ObjRef> = Vec::new();
-        for o in unreachable {
-            let h = o.as_ptr();
-            if hdr(h).flags.get() & FLAG_TRACKED != 0 && link(h).gc_refs.get() == REACHABLE {
-                resurrected.push(o);
+        unreachable.merge_from(&seen);
+        // 7. Objects a finalizer or callback resurrected (and what they
+        //    reach) survive and join the older generation. Without Python
+        //    code having run nothing can have been resurrected.
+        let garbage = GenList::new();
+        if ran_code {
+            clear_marks(&unreachable);
+            update_refs(&unreachable);
+            subtract_refs(&unreachable);
+            move_unreachable(&unreachable, &garbage, false, false);
+            old.merge_from(&unreachable);
+        } else {
+            garbage.merge_from(&unreachable);
+        }
+        // 8. Break the cycles: clear each object's references (holding it
+        //    meanwhile); reference counting frees the garbage. An object
+        //    that survives its clearing is moved to the older generation.
+        let mut collected = weak_freed;
+        for_each(&garbage, |_, _| collected += 1);
+        let saveall = self.gc_state.debug & crate::gc::DEBUG_SAVEALL != 0;
+        while let Some((h, l)) = first(&garbage) {
+            // SAFETY: members of `garbage` are live until cleared.
+            let o = unsafe { ObjRef::from_raw_incref(h) };
+            if saveall {
+                self.gc_state.add_garbage(Value::Obj(o.clone()));
             } else {
-                garbage.push(o);
+                (o.vt().clear)(o.header());
             }
+            if first(&garbage).map(|f| f.0) == Some(h) {
+                let hd = hdr(h);
+                hd.flags.set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
+                move_to(l, old);
+            }
+            drop(o);
         }
-        unmark(&tracked_ptrs);
-        let old_gen = (generation + 1).min(2);
-        for o in &resurrected {
-            if o.flags() & FLAG_TRACKED != 0 {
-                // SAFETY: linked in unreachable_list; move to the old generation.
-                unsafe {
-                    unlink(ObjRef::gc_link(o.as_ptr()));
-                    with_heap(|h| h.gens[old_gen].push(ObjRef::gc_link(o.as_ptr())));
-                }
+        // 9. Uncollectable objects (legacy mode) are reported, kept in
+        //    gc.garbage when they have __del__, and join the old generation.
+        let mut n_uncollectable = 0;
+        let debug = self.gc_state.debug;
+        for_each(&finalizers, |_, h| {
+            n_uncollectable += 1;
+            if debug & crate::gc::DEBUG_UNCOLLECTABLE != 0 {
+                self.debug_cycle("uncollectable", h);
             }
-        }
-        drop(resurrected);
-        // 9. Break the cycles: clear each object's references, then release
-        //    our holds; reference counting frees the garbage.
-        let collected = garbage.len() + weak_freed;
-        if self.gc_state.debug & crate::gc::DEBUG_SAVEALL != 0 {
-            for o in garbage.drain(..) {
-                self.gc_state.add_garbage(Value::Obj(o.clone()));
-                if o.flags() & FLAG_TRACKED != 0 {
-                    // SAFETY: move from the unreachable list to the old one.
-                    unsafe {
-                        unlink(ObjRef::gc_link(o.as_ptr()));
-                        with_heap(|h| h.gens[old_gen].push(ObjRef::gc_link(o.as_ptr())));
-                    }
-                }
+        });
+        for_each(&finalizers, |_, h| {
+            if crate::gc::finalize::has_del(hdr(h)) || saveall {
+                // SAFETY: h is a live tracked object.
+                let o = unsafe { ObjRef::from_raw_incref(h) };
+                self.gc_state.add_garbage(Value::Obj(o));
             }
-        }
-        for o in &garbage {
-            (o.vt().clear)(o.header());
-        }
-        drop(garbage);
-        // 10. Uncollectable objects (legacy mode) are kept and reported.
-        let n_uncollectable = uncollectable.len();
-        for o in uncollectable {
-            let has_del = crate::gc::finalize::has_del(o.header());
-            if self.gc_state.debug & crate::gc::DEBUG_UNCOLLECTABLE != 0 {
-                let line = format!("gc: uncollectable <{} {:#x}>\n", self.type_name(&Value::Obj(o.clone())), o.addr());
-                self.write_stderr(&line);
-            }
-            if has_del || self.gc_state.debug & crate::gc::DEBUG_SAVEALL != 0 {
-                self.gc_state.add_garbage(Value::Obj(o.clone()));
-            }
-            if o.flags() & FLAG_TRACKED != 0 {
-                // SAFETY: linked in unreachable_list.
-                unsafe {
-                    unlink(ObjRef::gc_link(o.as_ptr()));
-                    with_heap(|h| h.gens[old_gen].push(ObjRef::gc_link(o.as_ptr())));
-                }
-            }
-        }
-        // Anything still in the unreachable list is alive after all.
-        for h in unreachable_list.members() {
-            // SAFETY: members are live tracked objects.
-            unsafe {
-                unlink(ObjRef::gc_link(h));
-                with_heap(|hp| hp.gens[old_gen].push(ObjRef::gc_link(h)));
-            }
-        }
+        });
+        clear_marks(&finalizers);
+        old.merge_from(&finalizers);
         with_heap(|h| h.collecting.set(false));
         let r = Collected {
             collected,
@@ -281,39 +368,12 @@ impl Vm {
         r
     }
 
-    /// Splits unreachable objects into (legacy-finalizer set, the rest).
-    fn split_legacy(&mut self, unreachable: Vec<ObjRef>) -> (Vec<ObjRef>, Vec<ObjRef>) {
-        let ptrs: Vec<*const Header> = unreachable.iter().map(|o| o.as_ptr()).collect();
-        for &h in &ptrs {
-            let f = hdr(h).flags.get();
-            hdr(h).flags.set(f | FLAG_MARK);
-            link(h).gc_refs.set(0);
-        }
-        let mut stack: Vec<*const Header> = Vec::new();
-        for &h in &ptrs {
-            if crate::gc::finalize::has_del(hdr(h)) {
-                link(h).gc_refs.set(REACHABLE);
-                stack.push(h);
-            }
-        }
-        while let Some(h) = stack.pop() {
-            traverse_all(h, &mut |r| {
-                if is_collecting(r) && link(r).gc_refs.get() != REACHABLE {
-                    link(r).gc_refs.set(REACHABLE);
-                    stack.push(r);
-                }
-            });
-        }
-        let (mut fin, mut rest) = (Vec::new(), Vec::new());
-        for o in unreachable {
-            if link(o.as_ptr()).gc_refs.get() == REACHABLE {
-                fin.push(o);
-            } else {
-                rest.push(o);
-            }
-        }
-        unmark(&ptrs);
-        (fin, rest)
+    /// One `gc: collectable <type 0xaddr>` line on stderr (DEBUG_* flags).
+    fn debug_cycle(&mut self, what: &str, h: *const Header) {
+        // SAFETY: h is a live tracked object.
+        let o = unsafe { ObjRef::from_raw_incref(h) };
+        let line = format!("gc: {what} <{} {:#x}>\n", self.type_name(&Value::Obj(o.clone())), o.addr());
+        self.write_stderr(&line);
     }
 
     /// Automatic collection when generation 0 passed its threshold
@@ -358,12 +418,6 @@ impl Vm {
             self.write_stderr(&s);
         }
         let r = self.collect(generation);
-        if generation == 2 {
-            self.gc_state.long_lived_pending = 0;
-            self.gc_state.long_lived_total = with_heap(|h| h.gens[2].len());
-        } else if generation == 1 {
-            self.gc_state.long_lived_pending += 0;
-        }
         if stats {
             let dt = t0.elapsed().as_secs_f64();
             let s = format!(
@@ -393,13 +447,38 @@ impl Vm {
         ptrs.into_iter().map(|p| unsafe { ObjRef::from_raw_incref(p) }).collect()
     }
 
-    /// Objects directly referred to by `o` (`gc.get_referents`).
+    /// Objects directly referred to by `o` (`gc.get_referents`), in the
+    /// order of CPython's `subtype_traverse` for class instances: `__slots__`
+    /// values, the attribute dict, the class, then the builtin base's
+    /// references. (The collector's own walks need no particular order.)
     pub fn referents(&self, o: &ObjRef) -> Vec<ObjRef> {
-        let mut out = Vec::new();
+        let mut all = Vec::new();
         traverse_all(o.as_ptr(), &mut |r| {
             // SAFETY: referents of a live object are live.
-            out.push(unsafe { ObjRef::from_raw_incref(r) });
+            all.push(unsafe { ObjRef::from_raw_incref(r) });
         });
+        let Some(ext) = crate::object::instance::inst_ext(o) else {
+            return all;
+        };
+        // `all` is [class, base..., dict?, slots...] (traverse_all visits
+        // the class, then `Inst<T>` visits its base, then its extension).
+        let has_dict = ext.dict.try_borrow().map(|d| d.is_some()).unwrap_or(false);
+        let nslots = ext
+            .slots
+            .try_borrow()
+            .map(|s| s.iter().filter(|v| matches!(v, Value::Obj(_))).count())
+            .unwrap_or(0);
+        let next = usize::from(has_dict) + nslots;
+        if all.len() < 1 + next {
+            return all;
+        }
+        let tail = all.split_off(all.len() - next);
+        let cls = all.remove(0);
+        let (dict, slots) = tail.split_at(usize::from(has_dict));
+        let mut out: Vec<ObjRef> = slots.to_vec();
+        out.extend(dict.iter().cloned());
+        out.push(cls);
+        out.extend(all);
         out
     }
 

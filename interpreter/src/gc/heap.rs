@@ -78,6 +78,18 @@ impl GenList {
         }
     }
 
+    /// The members in order. The iterator reads a member's successor before
+    /// yielding it, so the consumer may move the yielded member to another
+    /// list (but must not move or free any other member meanwhile).
+    pub fn iter(&self) -> GenIter {
+        let head = self.head();
+        // SAFETY: the list is well formed.
+        GenIter {
+            head,
+            next: unsafe { (*head).next.get() },
+        }
+    }
+
     /// Headers of the list's members, in order (a snapshot).
     pub fn members(&self) -> Vec<*const Header> {
         let mut out = Vec::new();
@@ -105,6 +117,28 @@ impl GenList {
             }
         }
         n
+    }
+}
+
+/// Iterator over a `GenList` (see `GenList::iter`).
+pub struct GenIter {
+    head: *mut GcLink,
+    next: *mut GcLink,
+}
+
+impl Iterator for GenIter {
+    type Item = *const Header;
+
+    fn next(&mut self) -> Option<*const Header> {
+        if self.next == self.head {
+            return None;
+        }
+        let l = self.next;
+        // SAFETY: `l` is a member of a well-formed list (see `iter`).
+        unsafe {
+            self.next = (*l).next.get();
+            Some(ObjRef::from_link(l))
+        }
     }
 }
 

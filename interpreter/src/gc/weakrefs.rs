@@ -12,7 +12,7 @@ use std::cell::{Cell, RefCell};
 use rustc_hash::FxHashMap;
 
 use crate::object::kind::Kind;
-use crate::object::rc::{Header, ObjRef, Payload, FLAG_HAS_WEAKREFS};
+use crate::object::rc::{Header, ObjRef, Payload, FLAG_HAS_WEAKREFS, FLAG_UNREACHABLE};
 use crate::object::value::Value;
 use crate::vm::trap::TRAP_FINALIZE;
 use crate::vm::Vm;
@@ -168,17 +168,22 @@ pub(crate) fn take_pending_callbacks() -> Vec<(Value, ObjRef)> {
 }
 
 /// The collector's weakref step: clear weakrefs to unreachable objects and
-/// call the callbacks of weakrefs that are not themselves garbage. Returns
-/// the number of weakref objects freed by it.
-pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &[ObjRef]) -> usize {
-    let dead: Vec<*const Header> = unreachable.iter().map(|o| o.as_ptr()).collect();
+/// call the callbacks of weakrefs that are not themselves garbage (CPython's
+/// rule: a weakref in the unreachable set is as dead as its referent, so its
+/// callback must not run). Returns the number of weakref objects freed by it
+/// and whether any callback ran (Python code may then have resurrected
+/// something).
+pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &crate::gc::heap::GenList) -> (usize, bool) {
     let mut callbacks = Vec::new();
-    for o in unreachable {
-        if o.flags() & FLAG_HAS_WEAKREFS == 0 {
+    for h in unreachable.iter() {
+        // SAFETY: members of the collector's lists are live objects.
+        let hd = unsafe { &*h };
+        if hd.flags.get() & FLAG_HAS_WEAKREFS == 0 {
             continue;
         }
-        for w in detach_all(o.as_ptr()).into_iter().rev() {
-            if dead.contains(&w.as_ptr()) {
+        for w in detach_all(h).into_iter().rev() {
+            // A weakref in the unreachable set is garbage itself.
+            if w.flags() & FLAG_UNREACHABLE != 0 {
                 continue;
             }
             let cb = w.downcast::<WeakRef>().map(|x| x.callback.borrow().clone()).unwrap_or(Value::None);
@@ -187,6 +192,7 @@ pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &[ObjRef]) -> usize {
             }
         }
     }
+    let ran = !callbacks.is_empty();
     let mut freed = 0;
     for (cb, w) in callbacks {
         if let Err(e) = vm.call(&cb, vec![Value::Obj(w.clone())]) {
@@ -197,5 +203,5 @@ pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &[ObjRef]) -> usize {
             freed += 1;
         }
     }
-    freed
+    (freed, ran)
 }

@@ -41,8 +41,9 @@ pub const FLAG_TRACKED: u32 = 4;
 pub const FLAG_IMMORTAL: u32 = 8;
 /// Scratch mark used by the collector and by heap walks.
 pub const FLAG_MARK: u32 = 16;
-/// Moved to `gc.garbage`/kept alive by the legacy-finalizer mode.
-pub const FLAG_LEGACY_KEPT: u32 = 32;
+/// During a collection: in the collector's list of (tentatively)
+/// unreachable objects.
+pub const FLAG_UNREACHABLE: u32 = 32;
 /// Copy of `vt.owns_cls` (an instance of a class defined in mini), kept in
 /// the header so the hot paths test it without loading the vtable.
 pub const FLAG_OWNS_CLS: u32 = 1 << 23;

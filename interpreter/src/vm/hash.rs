@@ -108,6 +108,14 @@ pub fn hash_pointer(p: usize) -> i64 {
     }
 }
 
+/// The address `hash(None)` is computed from. CPython hashes None by the
+/// address of its static None object; on x86-64 Linux builds of 3.11 that
+/// address ends in 0x5bbe0 whatever the load address, and its low bits are
+/// what decide where None lands in a set or dict table. mini's None is not
+/// a heap object, so it uses a fixed address with the same low bits: sets
+/// holding None iterate in CPython's order.
+const NONE_ADDRESS: usize = 0x7f00_0005_bbe0;
+
 const XXPRIME_1: u64 = 11400714785074694791;
 const XXPRIME_2: u64 = 14029467366897019727;
 const XXPRIME_5: u64 = 2870177450012600261;
@@ -123,7 +131,7 @@ impl Vm {
             Value::Int(i) => Ok(hash_i64(*i)),
             Value::Bool(b) => Ok(*b as i64),
             Value::Float(f) => Ok(hash_float(*f)),
-            Value::None | Value::Undef => Ok(hash_pointer(self.types.none_type.addr() + 0x10)),
+            Value::None | Value::Undef => Ok(hash_pointer(NONE_ADDRESS)),
             Value::Obj(o) => {
                 if o.owns_cls() {
                     return self.hash_instance(v);
