@@ -280,35 +280,10 @@ impl Interpreter {
         }
     }
 
-    /// Interpreter shutdown: atexit handlers, module teardown (running the
-    /// finalizers it triggers), stream flushing. Returns the exit status
-    /// adjusted for SystemExit raised by atexit handlers.
+    /// Interpreter shutdown in CPython's order: atexit handlers, module
+    /// teardown with the collections and finalizers it triggers, stream
+    /// flushing (`vm/shutdown.rs`).
     pub fn shutdown(&mut self) {
-        let vm = &mut *self.vm;
-        vm.run_atexit();
-        vm.run_finalizers();
-        vm.flush_std_streams();
-        vm.finalizing = true;
-        // Clear __main__'s globals in insertion order, running finalizers
-        // as objects die (CPython clears module dicts at exit).
-        let key = vm.intern("__main__");
-        if let Some(Value::Obj(m)) = vm.sys_modules.downcast::<Dict>().unwrap().get_str(&key) {
-            if let Some(md) = m.downcast::<Module>() {
-                let d = md.dict.clone();
-                let dd = d.downcast::<Dict>().unwrap();
-                for (k, _) in dd.items() {
-                    if let Value::Obj(ko) = &k {
-                        if crate::object::str::str_of(ko).is_some_and(|s| s.starts_with("__") && s.ends_with("__")) {
-                            continue;
-                        }
-                        dd.set_str(ko, Value::None);
-                        vm.run_finalizers();
-                    }
-                }
-            }
-        }
-        vm.collect(2);
-        vm.run_finalizers();
-        vm.flush_std_streams();
+        self.vm.finalize_interpreter();
     }
 }

@@ -98,9 +98,10 @@ impl Payload for TypeObj {
             }
         }
         if let Ok(m) = self.mro.try_borrow() {
-            // mro[0] is the type itself: CPython's type_traverse visits the
-            // mro tuple, which contains self; we skip self-edges.
-            for x in m.iter().skip(1) {
+            // mro[0] is the type itself, a counted reference like the others:
+            // visiting it lets the collector see that this count comes from
+            // inside (CPython's mro tuple holds the type the same way).
+            for x in m.iter() {
                 visit(x);
             }
         }
@@ -114,14 +115,7 @@ impl Payload for TypeObj {
     }
     fn clear(&self) {
         let bases = std::mem::take(&mut *self.bases.borrow_mut());
-        let mro: Vec<ObjRef> = {
-            let mut m = self.mro.borrow_mut();
-            if m.len() > 1 {
-                m.drain(1..).collect()
-            } else {
-                Vec::new()
-            }
-        };
+        let mro: Vec<ObjRef> = std::mem::take(&mut *self.mro.borrow_mut());
         let cache = std::mem::take(&mut *self.cache.borrow_mut());
         drop((bases, mro, cache));
         super::dict::dict_clear_raw(&self.dict);

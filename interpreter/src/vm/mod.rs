@@ -29,6 +29,7 @@ pub mod repr;
 pub mod safepoint;
 pub mod seq;
 pub mod setops;
+pub mod shutdown;
 pub mod sizeof;
 pub mod stack;
 pub mod traceback;
@@ -133,6 +134,8 @@ pub struct Vm {
     pub(crate) structseq_specs: FxHashMap<usize, &'static crate::modules::structseq::Spec>,
     /// True while the interpreter shuts down.
     pub finalizing: bool,
+    /// Shutdown removed the modules: tracebacks show no source lines.
+    pub(crate) modules_removed: bool,
 }
 
 impl Vm {
@@ -222,6 +225,7 @@ impl Vm {
             classes_mutated: false,
             structseq_specs: FxHashMap::default(),
             finalizing: false,
+            modules_removed: false,
         });
         let marker = 0u8;
         vm.stack_top = &marker as *const u8 as usize;

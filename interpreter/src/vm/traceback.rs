@@ -167,6 +167,9 @@ impl Vm {
         pos: Option<crate::compile::linetable::Position>,
         out: &mut String,
     ) {
+        if self.modules_removed {
+            return;
+        }
         let Some(line) = self.source_line(filename, lineno as usize) else {
             return;
         };
