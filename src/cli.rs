@@ -57,7 +57,9 @@ arg ...: arguments passed to program in sys.argv[1:]
 }
 
 fn usage_error(msg: &str) -> Parsed {
-    Parsed::Usage(format!("{msg}\n{USAGE}\nTry `mini -h' for more information.\n"))
+    Parsed::Usage(format!(
+        "{msg}\n{USAGE}\nTry `mini -h' for more information.\n"
+    ))
 }
 
 pub fn parse(argv: &[String]) -> Parsed {
@@ -68,7 +70,9 @@ pub fn parse(argv: &[String]) -> Parsed {
         let a = &argv[i];
         match a.as_str() {
             "-h" | "-?" | "--help" => return Parsed::Print(help()),
-            "-V" | "--version" => return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION"))),
+            "-V" | "--version" => {
+                return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION")))
+            }
             "--dis" => dis = true,
             "-" => return run(Target::Stdin, &argv[i + 1..], inspect, dis, false),
             "--" => {
@@ -85,13 +89,18 @@ pub fn parse(argv: &[String]) -> Parsed {
                         'i' => inspect = true,
                         'u' | 'B' | 'E' | 's' | 'S' | 'O' | 'q' | 'I' => {}
                         'h' | '?' => return Parsed::Print(help()),
-                        'V' => return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION"))),
+                        'V' => {
+                            return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION")))
+                        }
                         'X' | 'W' => {
                             // Option with an argument: attached or next word; ignored.
                             if k + 1 == chars.len() {
                                 i += 1;
                                 if i >= argv.len() {
-                                    return usage_error(&format!("Argument expected for the -{} option", chars[k]));
+                                    return usage_error(&format!(
+                                        "Argument expected for the -{} option",
+                                        chars[k]
+                                    ));
                                 }
                             }
                             break;
@@ -103,10 +112,20 @@ pub fn parse(argv: &[String]) -> Parsed {
                             } else if i + 1 < argv.len() {
                                 (argv[i + 1].clone(), i + 2)
                             } else {
-                                return usage_error(&format!("Argument expected for the -{c} option"));
+                                return usage_error(&format!(
+                                    "Argument expected for the -{c} option"
+                                ));
                             };
-                            let target = if c == 'c' { Target::Command(value) } else { Target::Module(value) };
-                            let mut args = vec![if c == 'c' { "-c".to_string() } else { "-m".to_string() }];
+                            let target = if c == 'c' {
+                                Target::Command(value)
+                            } else {
+                                Target::Module(value)
+                            };
+                            let mut args = vec![if c == 'c' {
+                                "-c".to_string()
+                            } else {
+                                "-m".to_string()
+                            }];
                             args.extend_from_slice(&argv[next..]);
                             return Parsed::Run(Options {
                                 target,
@@ -139,7 +158,11 @@ pub fn parse(argv: &[String]) -> Parsed {
 }
 
 fn run(target: Target, rest: &[String], inspect: bool, dis: bool, implicit: bool) -> Parsed {
-    let mut args = vec![if implicit { String::new() } else { "-".to_string() }];
+    let mut args = vec![if implicit {
+        String::new()
+    } else {
+        "-".to_string()
+    }];
     args.extend_from_slice(rest);
     Parsed::Run(Options {
         target,
@@ -159,7 +182,9 @@ mod tests {
 
     #[test]
     fn script_and_arguments() {
-        let Parsed::Run(o) = p(&["-i", "x.mini", "-c", "y"]) else { panic!() };
+        let Parsed::Run(o) = p(&["-i", "x.mini", "-c", "y"]) else {
+            panic!()
+        };
         assert_eq!(o.target, Target::File("x.mini".into()));
         assert_eq!(o.args, vec!["x.mini", "-c", "y"]);
         assert!(o.inspect);
@@ -167,14 +192,18 @@ mod tests {
 
     #[test]
     fn module_terminates_options() {
-        let Parsed::Run(o) = p(&["-m", "cProfile", "-s", "cumtime", "app.mini"]) else { panic!() };
+        let Parsed::Run(o) = p(&["-m", "cProfile", "-s", "cumtime", "app.mini"]) else {
+            panic!()
+        };
         assert_eq!(o.target, Target::Module("cProfile".into()));
         assert_eq!(o.args, vec!["-m", "-s", "cumtime", "app.mini"]);
     }
 
     #[test]
     fn attached_command() {
-        let Parsed::Run(o) = p(&["-cprint(1)", "a"]) else { panic!() };
+        let Parsed::Run(o) = p(&["-cprint(1)", "a"]) else {
+            panic!()
+        };
         assert_eq!(o.target, Target::Command("print(1)".into()));
         assert_eq!(o.args, vec!["-c", "a"]);
     }
@@ -184,6 +213,12 @@ mod tests {
         assert!(matches!(p(&["-c"]), Parsed::Usage(_)));
         assert!(matches!(p(&["-Z"]), Parsed::Usage(_)));
         assert!(matches!(p(&["--bogus"]), Parsed::Usage(_)));
-        assert!(matches!(p(&[]), Parsed::Run(Options { target: Target::Stdin, .. })));
+        assert!(matches!(
+            p(&[]),
+            Parsed::Run(Options {
+                target: Target::Stdin,
+                ..
+            })
+        ));
     }
 }

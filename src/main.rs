@@ -80,7 +80,11 @@ fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
     let path0 = match &opts.target {
         Target::File(f) => {
             let abs = std::path::absolute(f).unwrap_or_else(|_| f.into());
-            Some(abs.parent().map(|p| p.to_string_lossy().to_string()).unwrap_or_default())
+            Some(
+                abs.parent()
+                    .map(|p| p.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            )
         }
         _ => Some(String::new()),
     };
@@ -89,8 +93,13 @@ fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
     let result = match &opts.target {
         Target::File(f) => {
             if std::fs::metadata(f).is_err() {
-                let abs = std::path::absolute(f).map(|p| p.to_string_lossy().to_string()).unwrap_or_else(|_| f.clone());
-                let err = std::fs::File::open(f).err().map(|e| describe_io(&e)).unwrap_or_default();
+                let abs = std::path::absolute(f)
+                    .map(|p| p.to_string_lossy().to_string())
+                    .unwrap_or_else(|_| f.clone());
+                let err = std::fs::File::open(f)
+                    .err()
+                    .map(|e| describe_io(&e))
+                    .unwrap_or_default();
                 eprintln!("mini: can't open file '{abs}': {err}");
                 return 2;
             }
@@ -152,7 +161,10 @@ fn disassemble(interp: &mut Interpreter, opts: &Options) -> i32 {
             return 2;
         }
     };
-    match interp.vm().compile_source(&src, f, mini_interpreter::compile::Mode::Exec) {
+    match interp
+        .vm()
+        .compile_source(&src, f, mini_interpreter::compile::Mode::Exec)
+    {
         Ok(code) => {
             print!("{}", mini_interpreter::compile::disasm::disassemble(&code));
             0

@@ -24,7 +24,12 @@ struct MiniHelper {
 
 impl Completer for MiniHelper {
     type Candidate = Pair;
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = &line[..pos];
         let start = before
             .char_indices()
@@ -70,7 +75,10 @@ trait LineSource {
     fn remember(&mut self, _entry: &str) {}
 }
 
-struct Editor(RlEditor<MiniHelper, DefaultHistory>, Option<std::path::PathBuf>);
+struct Editor(
+    RlEditor<MiniHelper, DefaultHistory>,
+    Option<std::path::PathBuf>,
+);
 
 impl LineSource for Editor {
     fn read(&mut self, prompt: &str) -> Line {

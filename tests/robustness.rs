@@ -18,12 +18,28 @@ fn run(name: &str, src: &[u8]) -> (i32, String, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("{name}.mini"));
     std::fs::write(&file, src).unwrap();
-    let out = support::run_program(&mini(), &dir, file.file_name().unwrap().to_str().unwrap(), Vec::new(), Duration::from_secs(30))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let out = support::run_program(
+        &mini(),
+        &dir,
+        file.file_name().unwrap().to_str().unwrap(),
+        Vec::new(),
+        Duration::from_secs(30),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     let _ = std::fs::remove_file(&file);
-    let status = out.status.unwrap_or_else(|e| panic!("{name}: {e}\nstderr: {}", out.stderr));
-    assert!(!out.stderr.contains("panicked"), "{name}: Rust panic\n{}", out.stderr);
-    assert!(!out.stderr.contains("stack overflow"), "{name}: stack overflow\n{}", out.stderr);
+    let status = out
+        .status
+        .unwrap_or_else(|e| panic!("{name}: {e}\nstderr: {}", out.stderr));
+    assert!(
+        !out.stderr.contains("panicked"),
+        "{name}: Rust panic\n{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("stack overflow"),
+        "{name}: stack overflow\n{}",
+        out.stderr
+    );
     (status, out.stdout, out.stderr)
 }
 
@@ -48,9 +64,10 @@ impl Rng {
 #[test]
 fn random_bytes_and_token_soup() {
     const PIECES: &[&str] = &[
-        "(", ")", "[", "]", "{", "}", ":", "\n", "    ", "\t", "def ", "class ", "if ", "else", "lambda", "x", "1", "2.5e",
-        "'", "\"", "\"\"\"", "f'{", "}'", "\\", "#", "=", "==", ":=", "*", "**", ",", ".", "@", "yield", "return", "async",
-        "0x", "1_000", "é", "\u{0}", "\r", "not", "in", "is", "->", "...", "b'", "r'", "try:", "except", "finally",
+        "(", ")", "[", "]", "{", "}", ":", "\n", "    ", "\t", "def ", "class ", "if ", "else",
+        "lambda", "x", "1", "2.5e", "'", "\"", "\"\"\"", "f'{", "}'", "\\", "#", "=", "==", ":=",
+        "*", "**", ",", ".", "@", "yield", "return", "async", "0x", "1_000", "é", "\u{0}", "\r",
+        "not", "in", "is", "->", "...", "b'", "r'", "try:", "except", "finally",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for case in 0..150 {
@@ -67,7 +84,10 @@ fn random_bytes_and_token_soup() {
         let (status, _, stderr) = run(&format!("fuzz{case}"), &src);
         // Either it ran (a few soups are valid programs) or it reported a
         // Python error: never anything else.
-        assert!(status == 0 || status == 1, "fuzz{case}: status {status}\n{stderr}");
+        assert!(
+            status == 0 || status == 1,
+            "fuzz{case}: status {status}\n{stderr}"
+        );
     }
 }
 
@@ -76,7 +96,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let brackets = format!("x = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000));
     let (status, _, err) = run("deep_parens", brackets.as_bytes());
     assert_eq!(status, 1);
-    assert!(last_line(&err).starts_with("SyntaxError: too many nested parentheses"), "{err}");
+    assert!(
+        last_line(&err).starts_with("SyntaxError: too many nested parentheses"),
+        "{err}"
+    );
 
     let lists = format!("x = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
     let (status, _, err) = run("deep_lists", lists.as_bytes());
@@ -86,7 +109,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let minus = format!("x = {}1\n", "-".repeat(100_000));
     let (status, _, err) = run("deep_unary", minus.as_bytes());
     assert_eq!(status, 1);
-    assert!(last_line(&err).contains("RecursionError") || last_line(&err).contains("SyntaxError"), "{err}");
+    assert!(
+        last_line(&err).contains("RecursionError") || last_line(&err).contains("SyntaxError"),
+        "{err}"
+    );
 
     let mut blocks = String::new();
     for i in 0..120 {
@@ -97,12 +123,18 @@ fn deep_nesting_is_an_error_not_a_crash() {
     blocks.push_str("pass\n");
     let (status, _, err) = run("deep_blocks", blocks.as_bytes());
     assert_eq!(status, 1);
-    assert!(last_line(&err).contains("IndentationError: too many levels of indentation"), "{err}");
+    assert!(
+        last_line(&err).contains("IndentationError: too many levels of indentation"),
+        "{err}"
+    );
 }
 
 #[test]
 fn huge_literals() {
-    let digits = format!("x = {}\nprint(len(str(x)) if x < 0 else 'big')\n", "7".repeat(100_000));
+    let digits = format!(
+        "x = {}\nprint(len(str(x)) if x < 0 else 'big')\n",
+        "7".repeat(100_000)
+    );
     let (status, _, err) = run("huge_int", digits.as_bytes());
     // CPython refuses integer literals beyond 4300 digits at compile time.
     assert_eq!(status, 1);
@@ -112,7 +144,10 @@ fn huge_literals() {
     let (status, out, _) = run("huge_str", s.as_bytes());
     assert_eq!((status, out.trim()), (0, "1000000"));
 
-    let (status, out, err) = run("huge_exp", b"x = 1e999999\nprint(x, 10 ** 10000 > 0, 2 ** 100000 % 7)\n");
+    let (status, out, err) = run(
+        "huge_exp",
+        b"x = 1e999999\nprint(x, 10 ** 10000 > 0, 2 ** 100000 % 7)\n",
+    );
     assert_eq!(status, 0, "{err}");
     assert_eq!(out.trim(), "inf True 2");
 }
@@ -132,7 +167,10 @@ fn runaway_recursion_raises_recursion_error() {
     for (name, src) in programs {
         let (status, _, err) = run(&format!("rec_{name}"), src.as_bytes());
         assert_eq!(status, 1, "{name}: {err}");
-        assert!(last_line(&err).starts_with("RecursionError: maximum recursion depth exceeded"), "{name}: {err}");
+        assert!(
+            last_line(&err).starts_with("RecursionError: maximum recursion depth exceeded"),
+            "{name}: {err}"
+        );
     }
     // The limit is adjustable and the program goes on after catching it.
     let src = "import sys\nsys.setrecursionlimit(50000)\ndef f(n):\n    return n if n == 0 else 1 + f(n - 1)\nprint(f(40000))\ntry:\n    f(10 ** 6)\nexcept RecursionError:\n    print('caught')\n";
@@ -148,4 +186,3 @@ fn deep_structures_are_freed_without_overflow() {
     assert_eq!(status, 0, "{err}");
     assert_eq!(out, "ok\n");
 }
-

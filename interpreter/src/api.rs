@@ -72,14 +72,20 @@ impl Interpreter {
             return m;
         }
         let m = vm.new_module("__main__");
-        m.downcast::<Module>().unwrap().origin.set(crate::object::module::Origin::BuiltIn);
+        m.downcast::<Module>()
+            .unwrap()
+            .origin
+            .set(crate::object::module::Origin::BuiltIn);
         let d = m.downcast::<Module>().unwrap().dict.clone();
         let b = vm.builtins_module.clone();
         vm.set_in(&d, "__builtins__", Value::Obj(b));
         vm.set_in(&d, "__package__", Value::None);
         vm.set_in(&d, "__spec__", Value::None);
         vm.set_in(&d, "__loader__", Value::None);
-        vm.sys_modules.downcast::<Dict>().unwrap().set_str(&key, Value::Obj(m.clone()));
+        vm.sys_modules
+            .downcast::<Dict>()
+            .unwrap()
+            .set_str(&key, Value::Obj(m.clone()));
         m
     }
 
@@ -101,7 +107,9 @@ impl Interpreter {
     /// Runs a file as `__main__` (sets `__file__`). As in CPython 3.9+,
     /// the code's filename and `__file__` are the absolute path.
     pub fn run_file(&mut self, path: &str) -> Result<Value, PyErr> {
-        let abs = std::path::absolute(path).map(|p| p.to_string_lossy().to_string()).unwrap_or_else(|_| path.to_string());
+        let abs = std::path::absolute(path)
+            .map(|p| p.to_string_lossy().to_string())
+            .unwrap_or_else(|_| path.to_string());
         let path = abs.as_str();
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
@@ -207,7 +215,9 @@ impl Interpreter {
         match hook {
             Some(h) if !default => {
                 let t = Value::Obj(e.exc.class());
-                let tb = crate::vm::unwind::exc_base(&e.exc).map(|b| b.traceback.borrow().clone()).unwrap_or(Value::None);
+                let tb = crate::vm::unwind::exc_base(&e.exc)
+                    .map(|b| b.traceback.borrow().clone())
+                    .unwrap_or(Value::None);
                 if let Err(e2) = vm.call(&h, vec![t, Value::Obj(e.exc.clone()), tb]) {
                     vm.print_exception(&e2.exc);
                 }
@@ -224,7 +234,9 @@ impl Interpreter {
         if self.is_system_exit(&e) {
             let vm = &mut *self.vm;
             let n = vm.intern("code");
-            let code = vm.get_attr(&Value::Obj(e.exc.clone()), &n).unwrap_or(Value::None);
+            let code = vm
+                .get_attr(&Value::Obj(e.exc.clone()), &n)
+                .unwrap_or(Value::None);
             return match code {
                 Value::None => 0,
                 Value::Int(i) => i as i32,
@@ -258,7 +270,9 @@ impl Interpreter {
             Err(e) if e.incomplete && !ends_blank => InputState::Incomplete,
             Err(e) if e.incomplete => {
                 // A blank line ends a block but not an open bracket or string.
-                if e.msg.contains("was never closed") || e.msg.contains("unterminated triple-quoted") {
+                if e.msg.contains("was never closed")
+                    || e.msg.contains("unterminated triple-quoted")
+                {
                     InputState::Incomplete
                 } else {
                     InputState::Complete
@@ -268,10 +282,19 @@ impl Interpreter {
             Ok(m) => {
                 let first = src.trim_start();
                 let compound = first.starts_with('@')
-                    || ["if", "for", "while", "def", "class", "with", "try", "async", "match"]
-                        .iter()
-                        .any(|k| first.strip_prefix(k).is_some_and(|r| r.starts_with([' ', '(', ':', '\t'])));
-                if m.body.is_empty() || ends_blank || (!compound && lines.iter().filter(|l| !l.trim().is_empty()).count() <= 1) {
+                    || [
+                        "if", "for", "while", "def", "class", "with", "try", "async", "match",
+                    ]
+                    .iter()
+                    .any(|k| {
+                        first
+                            .strip_prefix(k)
+                            .is_some_and(|r| r.starts_with([' ', '(', ':', '\t']))
+                    });
+                if m.body.is_empty()
+                    || ends_blank
+                    || (!compound && lines.iter().filter(|l| !l.trim().is_empty()).count() <= 1)
+                {
                     InputState::Complete
                 } else {
                     InputState::Incomplete

@@ -12,14 +12,15 @@ use crate::object::str::str_of;
 use crate::object::value::Value;
 
 const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "break", "class", "continue", "def", "del", "elif", "else",
-    "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-    "pass", "raise", "return", "try", "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+    "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
 ];
 
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric())
+    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 impl Interpreter {
@@ -48,9 +49,13 @@ impl Interpreter {
         let globals = main.downcast::<Module>().map(|m| m.dict.clone());
         let builtins = self.vm().builtins.clone();
         for d in globals.iter().chain(std::iter::once(&builtins)) {
-            let Some(dd) = d.downcast::<Dict>() else { continue };
+            let Some(dd) = d.downcast::<Dict>() else {
+                continue;
+            };
             for (k, v) in dd.items() {
-                let Some(name) = k.as_obj().and_then(|o| str_of(o)).map(|s| s.to_string()) else { continue };
+                let Some(name) = k.as_obj().and_then(|o| str_of(o)).map(|s| s.to_string()) else {
+                    continue;
+                };
                 if name.starts_with(text) && (text.starts_with('_') || !name.starts_with("__")) {
                     out.push(self.decorate(name, &v));
                 }
@@ -75,7 +80,12 @@ impl Interpreter {
                 continue;
             }
             let key = self.vm().intern(&n);
-            let v = self.vm().get_attr_opt(&obj, &key).ok().flatten().unwrap_or(Value::None);
+            let v = self
+                .vm()
+                .get_attr_opt(&obj, &key)
+                .ok()
+                .flatten()
+                .unwrap_or(Value::None);
             out.push(format!("{expr}.{}", self.decorate(n, &v)));
         }
         out

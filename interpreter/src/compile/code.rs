@@ -42,13 +42,19 @@ pub enum SiteCache {
     /// Instance attribute stored in the instance dict; the classes listed
     /// have no data descriptor of that name. Each way is (class, usual entry
     /// position); up to `WAYS` classes share a site (polymorphic code).
-    InstDict { epoch: u64, ways: [(usize, u32); WAYS] },
+    InstDict {
+        epoch: u64,
+        ways: [(usize, u32); WAYS],
+    },
     /// Attribute found on the class (method or plain value), not shadowed by a
     /// data descriptor; the instance dict must still be checked for methods.
     /// Each way is (class, value); the value is borrowed from the class dict:
     /// the epoch matching proves classes and namespaces are unchanged, hence
     /// still hold it.
-    ClassAttr { epoch: u64, ways: [(usize, RawValue); WAYS] },
+    ClassAttr {
+        epoch: u64,
+        ways: [(usize, RawValue); WAYS],
+    },
     /// `__slots__` member at index.
     Slot { cls: usize, epoch: u64, index: u32 },
 }
@@ -61,7 +67,9 @@ impl SiteCache {
     #[inline(always)]
     pub fn inst_dict_hint(&self, cls: usize, epoch: u64) -> Option<u32> {
         match self {
-            SiteCache::InstDict { epoch: e, ways } if *e == epoch => ways.iter().find(|w| w.0 == cls).map(|w| w.1),
+            SiteCache::InstDict { epoch: e, ways } if *e == epoch => {
+                ways.iter().find(|w| w.0 == cls).map(|w| w.1)
+            }
             _ => None,
         }
     }
@@ -70,7 +78,10 @@ impl SiteCache {
     pub fn add_inst_dict(&mut self, cls: usize, epoch: u64, hint: u32) {
         if let SiteCache::InstDict { epoch: e, ways } = self {
             if *e == epoch {
-                let i = ways.iter().position(|w| w.0 == cls || w.0 == 0).unwrap_or(WAYS - 1);
+                let i = ways
+                    .iter()
+                    .position(|w| w.0 == cls || w.0 == 0)
+                    .unwrap_or(WAYS - 1);
                 ways[i] = (cls, hint);
                 return;
             }
@@ -84,7 +95,9 @@ impl SiteCache {
     #[inline(always)]
     pub fn class_attr(&self, cls: usize, epoch: u64) -> Option<RawValue> {
         match self {
-            SiteCache::ClassAttr { epoch: e, ways } if *e == epoch => ways.iter().find(|w| w.0 == cls).map(|w| w.1),
+            SiteCache::ClassAttr { epoch: e, ways } if *e == epoch => {
+                ways.iter().find(|w| w.0 == cls).map(|w| w.1)
+            }
             _ => None,
         }
     }
@@ -93,7 +106,10 @@ impl SiteCache {
     pub fn add_class_attr(&mut self, cls: usize, epoch: u64, value: RawValue) {
         if let SiteCache::ClassAttr { epoch: e, ways } = self {
             if *e == epoch {
-                let i = ways.iter().position(|w| w.0 == cls || w.0 == 0).unwrap_or(WAYS - 1);
+                let i = ways
+                    .iter()
+                    .position(|w| w.0 == cls || w.0 == 0)
+                    .unwrap_or(WAYS - 1);
                 ways[i] = (cls, value);
                 return;
             }
@@ -161,7 +177,12 @@ impl Code {
     /// line before it.
     pub fn line_near(&self, pc: usize) -> u32 {
         let end = pc.min(self.positions.len().saturating_sub(1));
-        self.positions[..=end].iter().rev().map(|p| p.line).find(|l| *l != 0).unwrap_or(self.firstlineno)
+        self.positions[..=end]
+            .iter()
+            .rev()
+            .map(|p| p.line)
+            .find(|l| *l != 0)
+            .unwrap_or(self.firstlineno)
     }
 
     /// Total number of parameters, including `*args` and `**kwargs`.
@@ -196,7 +217,9 @@ impl Code {
                 super::disasm::Operand::Const(k) => (*k as usize) < self.consts.len(),
                 super::disasm::Operand::Name(n) => (*n as usize) < self.names.len(),
                 super::disasm::Operand::Site(s) => (*s as usize) < self.sites.len(),
-                super::disasm::Operand::Label(l) => (*l as usize) < nl && self.labels[*l as usize] as usize <= self.instrs.len(),
+                super::disasm::Operand::Label(l) => {
+                    (*l as usize) < nl && self.labels[*l as usize] as usize <= self.instrs.len()
+                }
                 super::disasm::Operand::Imm(_) => true,
             });
             if !ok {
@@ -204,8 +227,14 @@ impl Code {
             }
         }
         for e in self.exc_table.iter() {
-            if e.handler as usize >= self.instrs.len() || e.start > e.end || e.end as usize > self.instrs.len() {
-                return Err(format!("bad exception entry {}..{} -> {}", e.start, e.end, e.handler));
+            if e.handler as usize >= self.instrs.len()
+                || e.start > e.end
+                || e.end as usize > self.instrs.len()
+            {
+                return Err(format!(
+                    "bad exception entry {}..{} -> {}",
+                    e.start, e.end, e.handler
+                ));
             }
         }
         if self.instrs.is_empty() {

@@ -73,8 +73,16 @@ pub fn operands(i: &Instr) -> Vec<Operand> {
         ForIter { iter, dst, exit } => vec![O::Reg(iter), O::Reg(dst), O::Label(exit)],
         Call { base, argc } => vec![O::RegRange(base, argc + 1)],
         CallMethod { base, argc } => vec![O::RegRange(base, argc + 2)],
-        CallKw { base, argc, kwnames } => vec![O::RegRange(base, argc + 1), O::Const(kwnames)],
-        CallMethodKw { base, argc, kwnames } => {
+        CallKw {
+            base,
+            argc,
+            kwnames,
+        } => vec![O::RegRange(base, argc + 1), O::Const(kwnames)],
+        CallMethodKw {
+            base,
+            argc,
+            kwnames,
+        } => {
             vec![O::RegRange(base, argc + 2), O::Const(kwnames)]
         }
         CallEx { base } => vec![O::RegRange(base, 3)],
@@ -86,7 +94,11 @@ pub fn operands(i: &Instr) -> Vec<Operand> {
         DictMerge { dict, src, func } => vec![O::Reg(dict), O::Reg(src), O::Reg(func)],
         ListToTuple { dst, src } => vec![O::Reg(dst), O::Reg(src)],
         FormatValue { dst, src, conv } => {
-            let n = if conv & super::opcode::FORMAT_HAS_SPEC != 0 { 2 } else { 1 };
+            let n = if conv & super::opcode::FORMAT_HAS_SPEC != 0 {
+                2
+            } else {
+                1
+            };
             vec![O::Reg(dst), O::RegRange(src, n), O::Imm(conv as i64)]
         }
         UnpackSeq { src, base, n } => vec![O::Reg(src), O::RegRange(base, n)],
@@ -121,7 +133,9 @@ fn opname(i: &Instr) -> String {
         Instr::Binary { op, .. } | Instr::Inplace { op, .. } | Instr::BinaryK { op, .. } => {
             format!("{name}({})", op.symbol())
         }
-        Instr::Compare { op, .. } | Instr::CompareJump { op, .. } | Instr::CompareKJump { op, .. } => {
+        Instr::Compare { op, .. }
+        | Instr::CompareJump { op, .. }
+        | Instr::CompareKJump { op, .. } => {
             format!("{name}({})", op.symbol())
         }
         Instr::Unary { op, .. } => format!("{name}({op:?})"),
@@ -228,12 +242,19 @@ fn dis_one(code: &Code, out: &mut String) {
                 }
                 Operand::Const(k) => short_repr(&code.consts[k as usize]).to_string(),
                 Operand::Name(n) => str_of(&code.names[n as usize]).unwrap_or("?").to_string(),
-                Operand::Site(s) => format!(".{}", str_of(&code.sites[s as usize].name).unwrap_or("?")),
+                Operand::Site(s) => {
+                    format!(".{}", str_of(&code.sites[s as usize].name).unwrap_or("?"))
+                }
                 Operand::Label(l) => format!("-> {}", code.labels[l as usize]),
                 Operand::Imm(i) => format!("#{i}"),
             });
         }
-        let _ = writeln!(out, "{line_col} {mark} {pc:>4} {:<20} {}", opname(ins), ops.join(", "));
+        let _ = writeln!(
+            out,
+            "{line_col} {mark} {pc:>4} {:<20} {}",
+            opname(ins),
+            ops.join(", ")
+        );
     }
     for e in code.exc_table.iter() {
         let _ = writeln!(
@@ -249,15 +270,23 @@ fn dis_one(code: &Code, out: &mut String) {
 }
 
 fn names(v: &[ObjRef]) -> String {
-    v.iter().map(|n| str_of(n).unwrap_or("?")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|n| str_of(n).unwrap_or("?"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn reg_name(code: &Code, r: u16) -> String {
     if (r as u32) < code.nlocals {
-        format!("r{r}({})", str_of(&code.varnames[r as usize]).unwrap_or("?"))
+        format!(
+            "r{r}({})",
+            str_of(&code.varnames[r as usize]).unwrap_or("?")
+        )
     } else if let Some(i) = code.cell_regs.iter().position(|c| *c == r) {
         format!("r{r}(cell {})", str_of(&code.cellvars[i]).unwrap_or("?"))
-    } else if r as u32 >= code.free_base && ((r as u32 - code.free_base) as usize) < code.freevars.len() {
+    } else if r as u32 >= code.free_base
+        && ((r as u32 - code.free_base) as usize) < code.freevars.len()
+    {
         let i = (r as u32 - code.free_base) as usize;
         format!("r{r}(free {})", str_of(&code.freevars[i]).unwrap_or("?"))
     } else {

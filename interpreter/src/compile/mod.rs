@@ -74,7 +74,9 @@ impl Vm {
         }
         let cls = match e.kind {
             mini_syntax::SyntaxErrorKind::SyntaxError => self.types.exc.syntax_error.clone(),
-            mini_syntax::SyntaxErrorKind::IndentationError => self.types.exc.indentation_error.clone(),
+            mini_syntax::SyntaxErrorKind::IndentationError => {
+                self.types.exc.indentation_error.clone()
+            }
             mini_syntax::SyntaxErrorKind::TabError => self.types.exc.tab_error.clone(),
         };
         let msg = self.str_val(&e.msg);

@@ -167,123 +167,377 @@ pub enum Instr {
     Nop,
     /// Unbinds registers base..base+n (dead temporaries of a finished
     /// statement in module or class code, so they do not keep objects alive).
-    ClearTemps { base: u16, n: u16 },
+    ClearTemps {
+        base: u16,
+        n: u16,
+    },
     /// dst = src (a new reference).
-    Move { dst: u16, src: u16 },
+    Move {
+        dst: u16,
+        src: u16,
+    },
     /// dst = src, leaving src unbound (no count traffic; src is a dead temporary).
-    MoveOut { dst: u16, src: u16 },
-    LoadConst { dst: u16, k: u16 },
-    LoadInt { dst: u16, value: i32 },
-    LoadNone { dst: u16 },
-    LoadBool { dst: u16, value: bool },
+    MoveOut {
+        dst: u16,
+        src: u16,
+    },
+    LoadConst {
+        dst: u16,
+        k: u16,
+    },
+    LoadInt {
+        dst: u16,
+        value: i32,
+    },
+    LoadNone {
+        dst: u16,
+    },
+    LoadBool {
+        dst: u16,
+        value: bool,
+    },
     /// Raise UnboundLocalError if local `reg` (named varnames[reg]) is unbound.
-    CheckBound { reg: u16 },
+    CheckBound {
+        reg: u16,
+    },
     /// `del local`: error if unbound, then unbind.
-    DeleteLocal { reg: u16 },
+    DeleteLocal {
+        reg: u16,
+    },
     /// dst = contents of the cell in register `cell` (free/cell variable `idx`).
-    LoadDeref { dst: u16, cell: u16 },
-    StoreDeref { cell: u16, src: u16 },
-    DeleteDeref { cell: u16 },
+    LoadDeref {
+        dst: u16,
+        cell: u16,
+    },
+    StoreDeref {
+        cell: u16,
+        src: u16,
+    },
+    DeleteDeref {
+        cell: u16,
+    },
     /// In a class body: name from the class namespace, else the cell.
-    LoadClassDeref { dst: u16, cell: u16, name: u16 },
-    LoadGlobal { dst: u16, site: u16 },
-    StoreGlobal { src: u16, name: u16 },
-    DeleteGlobal { name: u16 },
+    LoadClassDeref {
+        dst: u16,
+        cell: u16,
+        name: u16,
+    },
+    LoadGlobal {
+        dst: u16,
+        site: u16,
+    },
+    StoreGlobal {
+        src: u16,
+        name: u16,
+    },
+    DeleteGlobal {
+        name: u16,
+    },
     /// Module/class/exec scopes: locals dict, then globals, then builtins.
-    LoadName { dst: u16, name: u16 },
-    StoreName { src: u16, name: u16 },
-    DeleteName { name: u16 },
-    LoadAttr { dst: u16, obj: u16, site: u16 },
-    StoreAttr { obj: u16, src: u16, site: u16 },
-    DeleteAttr { obj: u16, name: u16 },
+    LoadName {
+        dst: u16,
+        name: u16,
+    },
+    StoreName {
+        src: u16,
+        name: u16,
+    },
+    DeleteName {
+        name: u16,
+    },
+    LoadAttr {
+        dst: u16,
+        obj: u16,
+        site: u16,
+    },
+    StoreAttr {
+        obj: u16,
+        src: u16,
+        site: u16,
+    },
+    DeleteAttr {
+        obj: u16,
+        name: u16,
+    },
     /// dst = callable, dst+1 = self or Undef.
-    LoadMethod { dst: u16, obj: u16, site: u16 },
-    GetItem { dst: u16, obj: u16, key: u16 },
-    SetItem { obj: u16, key: u16, src: u16 },
-    DelItem { obj: u16, key: u16 },
+    LoadMethod {
+        dst: u16,
+        obj: u16,
+        site: u16,
+    },
+    GetItem {
+        dst: u16,
+        obj: u16,
+        key: u16,
+    },
+    SetItem {
+        obj: u16,
+        key: u16,
+        src: u16,
+    },
+    DelItem {
+        obj: u16,
+        key: u16,
+    },
     /// dst = slice(base, base+1[, base+2]) for n = 2 or 3.
-    BuildSlice { dst: u16, base: u16, n: u16 },
-    Binary { op: BinOp, dst: u16, a: u16, b: u16 },
+    BuildSlice {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
+    Binary {
+        op: BinOp,
+        dst: u16,
+        a: u16,
+        b: u16,
+    },
     /// `a op= b`: tries the in-place method first.
-    Inplace { op: BinOp, dst: u16, a: u16, b: u16 },
+    Inplace {
+        op: BinOp,
+        dst: u16,
+        a: u16,
+        b: u16,
+    },
     /// dst = a op constant k.
-    BinaryK { op: BinOp, dst: u16, a: u16, k: u16 },
-    Unary { op: UnaryOp, dst: u16, src: u16 },
-    Compare { op: CmpOp, dst: u16, a: u16, b: u16 },
+    BinaryK {
+        op: BinOp,
+        dst: u16,
+        a: u16,
+        k: u16,
+    },
+    Unary {
+        op: UnaryOp,
+        dst: u16,
+        src: u16,
+    },
+    Compare {
+        op: CmpOp,
+        dst: u16,
+        a: u16,
+        b: u16,
+    },
     /// Jump to `label` unless `a op b` is true.
-    CompareJump { op: CmpOp, a: u16, b: u16, label: u16 },
+    CompareJump {
+        op: CmpOp,
+        a: u16,
+        b: u16,
+        label: u16,
+    },
     /// Jump to `label` unless `a op k` is true.
-    CompareKJump { op: CmpOp, a: u16, k: u16, label: u16 },
-    Jump { label: u16 },
-    JumpIfTrue { cond: u16, label: u16 },
-    JumpIfFalse { cond: u16, label: u16 },
-    GetIter { dst: u16, src: u16 },
+    CompareKJump {
+        op: CmpOp,
+        a: u16,
+        k: u16,
+        label: u16,
+    },
+    Jump {
+        label: u16,
+    },
+    JumpIfTrue {
+        cond: u16,
+        label: u16,
+    },
+    JumpIfFalse {
+        cond: u16,
+        label: u16,
+    },
+    GetIter {
+        dst: u16,
+        src: u16,
+    },
     /// dst = next(iter), or jump to `exit` (unbinding `iter`) when exhausted.
-    ForIter { iter: u16, dst: u16, exit: u16 },
-    Call { base: u16, argc: u16 },
+    ForIter {
+        iter: u16,
+        dst: u16,
+        exit: u16,
+    },
+    Call {
+        base: u16,
+        argc: u16,
+    },
     /// Keyword call: the last len(consts[kwnames]) arguments are keywords.
-    CallKw { base: u16, argc: u16, kwnames: u16 },
-    CallMethod { base: u16, argc: u16 },
-    CallMethodKw { base: u16, argc: u16, kwnames: u16 },
+    CallKw {
+        base: u16,
+        argc: u16,
+        kwnames: u16,
+    },
+    CallMethod {
+        base: u16,
+        argc: u16,
+    },
+    CallMethodKw {
+        base: u16,
+        argc: u16,
+        kwnames: u16,
+    },
     /// base = callee, base+1 = args tuple, base+2 = kwargs dict or None.
-    CallEx { base: u16 },
-    Return { src: u16 },
+    CallEx {
+        base: u16,
+    },
+    Return {
+        src: u16,
+    },
     ReturnNone,
-    BuildTuple { dst: u16, base: u16, n: u16 },
-    BuildList { dst: u16, base: u16, n: u16 },
-    BuildSet { dst: u16, base: u16, n: u16 },
+    BuildTuple {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
+    BuildList {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
+    BuildSet {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
     /// n key/value pairs at base, base+1, ...
-    BuildMap { dst: u16, base: u16, n: u16 },
+    BuildMap {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
     /// Concatenates n strings (f-string parts).
-    BuildString { dst: u16, base: u16, n: u16 },
-    ListAppend { list: u16, src: u16 },
-    ListExtend { list: u16, src: u16 },
-    SetAdd { set: u16, src: u16 },
-    SetUpdate { set: u16, src: u16 },
-    MapAdd { map: u16, key: u16, value: u16 },
+    BuildString {
+        dst: u16,
+        base: u16,
+        n: u16,
+    },
+    ListAppend {
+        list: u16,
+        src: u16,
+    },
+    ListExtend {
+        list: u16,
+        src: u16,
+    },
+    SetAdd {
+        set: u16,
+        src: u16,
+    },
+    SetUpdate {
+        set: u16,
+        src: u16,
+    },
+    MapAdd {
+        map: u16,
+        key: u16,
+        value: u16,
+    },
     /// `{**src}` in a display.
-    DictUpdate { dict: u16, src: u16 },
+    DictUpdate {
+        dict: u16,
+        src: u16,
+    },
     /// `f(**src)`: like DictUpdate but duplicate keys are an error; `func` names the callee.
-    DictMerge { dict: u16, src: u16, func: u16 },
-    ListToTuple { dst: u16, src: u16 },
+    DictMerge {
+        dict: u16,
+        src: u16,
+        func: u16,
+    },
+    ListToTuple {
+        dst: u16,
+        src: u16,
+    },
     /// dst = format(src, spec) after conversion: `conv & 3` is 0 none, 1 str,
     /// 2 repr, 3 ascii; when `conv & FORMAT_HAS_SPEC` the spec is in src+1.
-    FormatValue { dst: u16, src: u16, conv: u8 },
+    FormatValue {
+        dst: u16,
+        src: u16,
+        conv: u8,
+    },
     /// base..base+n = the n items of src.
-    UnpackSeq { src: u16, base: u16, n: u16 },
+    UnpackSeq {
+        src: u16,
+        base: u16,
+        n: u16,
+    },
     /// `a, *b, c = src`: before + list + after values at base...
-    UnpackEx { src: u16, base: u16, before: u8, after: u8 },
+    UnpackEx {
+        src: u16,
+        base: u16,
+        before: u8,
+        after: u8,
+    },
     /// dst = function from code consts[k]; base..base+4 hold defaults, kwdefaults,
     /// closure tuple and annotations (or None).
-    MakeFunction { dst: u16, k: u16, base: u16 },
-    Raise { kind: RaiseKind, exc: u16, cause: u16 },
+    MakeFunction {
+        dst: u16,
+        k: u16,
+        base: u16,
+    },
+    Raise {
+        kind: RaiseKind,
+        exc: u16,
+        cause: u16,
+    },
     /// Re-raise `exc` without a new traceback entry or trace event.
-    Reraise { exc: u16 },
+    Reraise {
+        exc: u16,
+    },
     /// Enter an `except` block: `src` becomes the exception being handled.
-    PushExc { src: u16 },
+    PushExc {
+        src: u16,
+    },
     /// Leave an `except` block.
     PopExc,
     /// dst = isinstance-match of exception `exc` against `typ` (a class or tuple).
-    ExcMatch { dst: u16, exc: u16, typ: u16 },
+    ExcMatch {
+        dst: u16,
+        exc: u16,
+        typ: u16,
+    },
     /// `assert` failure: raise AssertionError(msg) (msg register unless `no_msg`).
-    RaiseAssert { msg: u16, no_msg: bool },
+    RaiseAssert {
+        msg: u16,
+        no_msg: bool,
+    },
     /// dst = ctx.__exit__ (bound), dst+1 = ctx.__enter__().
-    WithEnter { dst: u16, ctx: u16 },
+    WithEnter {
+        dst: u16,
+        ctx: u16,
+    },
     /// dst = bool(exit(type(exc), exc, exc.__traceback__)).
-    WithExcExit { dst: u16, exit: u16, exc: u16 },
+    WithExcExit {
+        dst: u16,
+        exit: u16,
+        exc: u16,
+    },
     /// Suspend, producing src; on resume the sent value goes to dst.
-    Yield { dst: u16, src: u16 },
+    Yield {
+        dst: u16,
+        src: u16,
+    },
     /// Delegate to iterator `iter` until it is exhausted; dst = its return value.
-    YieldFrom { dst: u16, iter: u16 },
+    YieldFrom {
+        dst: u16,
+        iter: u16,
+    },
     /// dst = __import__(names[name], fromlist/level from consts[k]).
-    ImportName { dst: u16, name: u16, k: u16 },
+    ImportName {
+        dst: u16,
+        name: u16,
+        k: u16,
+    },
     /// dst = getattr(module, name) with ImportError on failure.
-    ImportFrom { dst: u16, module: u16, name: u16 },
-    ImportStar { module: u16 },
+    ImportFrom {
+        dst: u16,
+        module: u16,
+        name: u16,
+    },
+    ImportStar {
+        module: u16,
+    },
     /// dst = the builtin `__build_class__` (not looked up by name).
-    LoadBuildClass { dst: u16 },
+    LoadBuildClass {
+        dst: u16,
+    },
     /// Wrap the value of register `reg` in a new cell (at function entry).
-    MakeCell { reg: u16 },
+    MakeCell {
+        reg: u16,
+    },
 }
 
 impl Instr {

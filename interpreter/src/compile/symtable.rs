@@ -421,10 +421,7 @@ impl Builder {
                 for a in names {
                     if a.name == "*" {
                         if self.cur().kind != ScopeKind::Module {
-                            self.err(
-                                "import * only allowed at module level".to_string(),
-                                s.span,
-                            );
+                            self.err("import * only allowed at module level".to_string(), s.span);
                         }
                         continue;
                     }
@@ -560,8 +557,14 @@ impl Builder {
                     let mut idx = self.stack.len() - 1;
                     while self.scopes[self.stack[idx]].kind == ScopeKind::Comprehension {
                         let comp = self.stack[idx];
-                        if self.scopes[comp].flags.get(n).is_some_and(|f| f & DEF_PARAM != 0)
-                            || self.scopes[comp].flags.get(n).is_some_and(|f| f & DEF_LOCAL != 0)
+                        if self.scopes[comp]
+                            .flags
+                            .get(n)
+                            .is_some_and(|f| f & DEF_PARAM != 0)
+                            || self.scopes[comp]
+                                .flags
+                                .get(n)
+                                .is_some_and(|f| f & DEF_LOCAL != 0)
                         {
                             self.err(
                                 format!(
@@ -829,15 +832,16 @@ fn resolve(t: &mut SymbolTable) -> Result<(), SymError> {
         let mut freevars = std::mem::take(&mut sc.freevars);
         for name in &sc.order {
             match sc.res.get(name) {
-                Some(Resolution::Local) if !varnames.contains(name) => {
-                    varnames.push(name.clone())
-                }
+                Some(Resolution::Local) if !varnames.contains(name) => varnames.push(name.clone()),
                 Some(Resolution::Cell) => cellvars.push(name.clone()),
                 Some(Resolution::Free) if !freevars.contains(name) => freevars.push(name.clone()),
                 _ => {}
             }
         }
-        if sc.kind == ScopeKind::Class && sc.needs_class_cell && !cellvars.contains(&"__class__".to_string()) {
+        if sc.kind == ScopeKind::Class
+            && sc.needs_class_cell
+            && !cellvars.contains(&"__class__".to_string())
+        {
             cellvars.push("__class__".to_string());
         }
         for (name, r) in sc.res.iter() {

@@ -14,7 +14,9 @@
 //! references an object owns and the reference counts do the rest.
 
 use crate::gc::heap::{self, unlink, with_heap, GenList};
-use crate::object::rc::{GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_MARK, FLAG_TRACKED, FLAG_UNREACHABLE};
+use crate::object::rc::{
+    GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_MARK, FLAG_TRACKED, FLAG_UNREACHABLE,
+};
 use crate::object::value::Value;
 use crate::vm::Vm;
 
@@ -114,7 +116,12 @@ fn subtract_refs(list: &GenList) {
 /// With `untrack`, reachable tuples (and with `dicts_too` exact dicts) that
 /// refer to no tracked object are untracked on the way (`untrack_tuples`).
 /// Returns the number of reachable members left in `young`.
-fn move_unreachable(young: &GenList, unreachable: &GenList, untrack: bool, dicts_too: bool) -> usize {
+fn move_unreachable(
+    young: &GenList,
+    unreachable: &GenList,
+    untrack: bool,
+    dicts_too: bool,
+) -> usize {
     let head = young.head();
     let mut kept = 0;
     // SAFETY: the list is well formed and every member is a live container;
@@ -163,7 +170,8 @@ fn move_unreachable(young: &GenList, unreachable: &GenList, untrack: bool, dicts
 fn clear_marks(list: &GenList) {
     for_each(list, |_, h| {
         let hd = hdr(h);
-        hd.flags.set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
+        hd.flags
+            .set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
     });
 }
 
@@ -294,7 +302,9 @@ impl Vm {
         let seen = GenList::new();
         while let Some((h, l)) = first(&unreachable) {
             move_to(l, &seen);
-            if hdr(h).flags.get() & FLAG_FINALIZED == 0 && crate::gc::finalize::needs_finalizer(hdr(h)) {
+            if hdr(h).flags.get() & FLAG_FINALIZED == 0
+                && crate::gc::finalize::needs_finalizer(hdr(h))
+            {
                 hdr(h).flags.set(hdr(h).flags.get() | FLAG_FINALIZED);
                 // SAFETY: h is a live tracked object; the hold keeps it
                 // alive while its finalizer runs.
@@ -333,7 +343,8 @@ impl Vm {
             }
             if first(&garbage).map(|f| f.0) == Some(h) {
                 let hd = hdr(h);
-                hd.flags.set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
+                hd.flags
+                    .set(hd.flags.get() & !(FLAG_MARK | FLAG_UNREACHABLE));
                 move_to(l, old);
             }
             drop(o);
@@ -372,7 +383,11 @@ impl Vm {
     fn debug_cycle(&mut self, what: &str, h: *const Header) {
         // SAFETY: h is a live tracked object.
         let o = unsafe { ObjRef::from_raw_incref(h) };
-        let line = format!("gc: {what} <{} {:#x}>\n", self.type_name(&Value::Obj(o.clone())), o.addr());
+        let line = format!(
+            "gc: {what} <{} {:#x}>\n",
+            self.type_name(&Value::Obj(o.clone())),
+            o.addr()
+        );
         self.write_stderr(&line);
     }
 
@@ -382,7 +397,11 @@ impl Vm {
         let (counts, thresholds, enabled) = with_heap(|h| {
             (
                 [h.counts[0].get(), h.counts[1].get(), h.counts[2].get()],
-                [h.thresholds[0].get(), h.thresholds[1].get(), h.thresholds[2].get()],
+                [
+                    h.thresholds[0].get(),
+                    h.thresholds[1].get(),
+                    h.thresholds[2].get(),
+                ],
                 h.enabled.get(),
             )
         });
@@ -444,7 +463,9 @@ impl Vm {
             }
         });
         // SAFETY: tracked objects are live.
-        ptrs.into_iter().map(|p| unsafe { ObjRef::from_raw_incref(p) }).collect()
+        ptrs.into_iter()
+            .map(|p| unsafe { ObjRef::from_raw_incref(p) })
+            .collect()
     }
 
     /// Objects directly referred to by `o` (`gc.get_referents`), in the

@@ -192,7 +192,12 @@ const TRASHCAN_LIMIT: u32 = 64;
 impl Heap {
     fn new() -> Heap {
         Heap {
-            gens: [GenList::new(), GenList::new(), GenList::new(), GenList::new()],
+            gens: [
+                GenList::new(),
+                GenList::new(),
+                GenList::new(),
+                GenList::new(),
+            ],
             counts: [Cell::new(0), Cell::new(0), Cell::new(0)],
             thresholds: [Cell::new(700), Cell::new(10), Cell::new(10)],
             enabled: Cell::new(true),
@@ -242,7 +247,7 @@ pub(crate) fn on_alloc(h: *const Header, size: usize) {
             // Exact dicts start untracked and are tracked once they hold
             // something that could be part of a cycle (`Dict::note_insert`,
             // CPython's MAINTAIN_TRACKING); every other container at once.
-            if !(vt.kind == crate::object::kind::Kind::Dict && !vt.owns_cls) {
+            if vt.kind != crate::object::kind::Kind::Dict || vt.owns_cls {
                 // SAFETY: fresh container, not in any list.
                 unsafe {
                     heap.gens[0].push(ObjRef::gc_link(h));
@@ -272,7 +277,8 @@ pub(crate) fn on_alloc(h: *const Header, size: usize) {
 #[inline]
 pub(crate) fn on_free(h: *const Header, size: usize) {
     HEAP.with(|heap| {
-        heap.live_bytes.set(heap.live_bytes.get().saturating_sub(size));
+        heap.live_bytes
+            .set(heap.live_bytes.get().saturating_sub(size));
         if heap.observing.get() {
             if let Some(o) = heap.observer.borrow().as_ref() {
                 o.on_free(h, size);

@@ -60,9 +60,17 @@ impl GcState {
 
 impl Vm {
     /// Calls each of `gc.callbacks` with (phase, info).
-    pub(crate) fn gc_invoke_callbacks(&mut self, phase: &str, generation: usize, r: collector::Collected) {
+    pub(crate) fn gc_invoke_callbacks(
+        &mut self,
+        phase: &str,
+        generation: usize,
+        r: collector::Collected,
+    ) {
         let cbs = match &self.gc_state.callbacks {
-            Some(l) => l.downcast::<crate::object::list::List>().map(|l| l.snapshot()).unwrap_or_default(),
+            Some(l) => l
+                .downcast::<crate::object::list::List>()
+                .map(|l| l.snapshot())
+                .unwrap_or_default(),
             None => return,
         };
         if cbs.is_empty() {
@@ -76,13 +84,18 @@ impl Vm {
         ];
         for (k, v) in pairs {
             let key = self.intern(k);
-            info.downcast::<crate::object::dict::Dict>().unwrap().set_str(&key, v);
+            info.downcast::<crate::object::dict::Dict>()
+                .unwrap()
+                .set_str(&key, v);
         }
         let ph = self.str_val(phase);
         for cb in cbs {
             if let Err(e) = self.call(&cb, vec![ph.clone(), Value::Obj(info.clone())]) {
                 let r = self.repr(&cb).unwrap_or_default();
-                self.report_unraisable(&e, &format!("Exception ignored in garbage collector callback {r}"));
+                self.report_unraisable(
+                    &e,
+                    &format!("Exception ignored in garbage collector callback {r}"),
+                );
             }
         }
     }

@@ -117,7 +117,9 @@ pub fn weakrefs_of(referent: &ObjRef) -> Vec<ObjRef> {
             .map(|v| {
                 // SAFETY: weakrefs in the table are alive (they remove
                 // themselves when freed).
-                v.iter().map(|(_, p)| unsafe { ObjRef::from_raw_incref(*p) }).collect()
+                v.iter()
+                    .map(|(_, p)| unsafe { ObjRef::from_raw_incref(*p) })
+                    .collect()
             })
             .unwrap_or_default()
     })
@@ -126,7 +128,9 @@ pub fn weakrefs_of(referent: &ObjRef) -> Vec<ObjRef> {
 /// Detaches every weakref from `h` (which is dying); returns the weakref
 /// objects (counted) so the caller can queue callbacks.
 fn detach_all(h: *const Header) -> Vec<ObjRef> {
-    let entries = TABLE.with(|t| t.borrow_mut().remove(&(h as usize))).unwrap_or_default();
+    let entries = TABLE
+        .with(|t| t.borrow_mut().remove(&(h as usize)))
+        .unwrap_or_default();
     // SAFETY: h is still a valid object while it is being torn down.
     let hdr = unsafe { &*h };
     hdr.flags.set(hdr.flags.get() & !FLAG_HAS_WEAKREFS);
@@ -150,7 +154,10 @@ pub(crate) fn clear_weakrefs_on_dealloc(h: *const Header) {
     PENDING.with(|p| {
         let mut p = p.borrow_mut();
         for w in wrs.into_iter().rev() {
-            let cb = w.downcast::<WeakRef>().map(|x| x.callback.borrow().clone()).unwrap_or(Value::None);
+            let cb = w
+                .downcast::<WeakRef>()
+                .map(|x| x.callback.borrow().clone())
+                .unwrap_or(Value::None);
             if !cb.is_none() {
                 p.push((cb, w));
                 queued = true;
@@ -173,7 +180,10 @@ pub(crate) fn take_pending_callbacks() -> Vec<(Value, ObjRef)> {
 /// callback must not run). Returns the number of weakref objects freed by it
 /// and whether any callback ran (Python code may then have resurrected
 /// something).
-pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &crate::gc::heap::GenList) -> (usize, bool) {
+pub(crate) fn handle_weakrefs(
+    vm: &mut Vm,
+    unreachable: &crate::gc::heap::GenList,
+) -> (usize, bool) {
     let mut callbacks = Vec::new();
     for h in unreachable.iter() {
         // SAFETY: members of the collector's lists are live objects.
@@ -186,7 +196,10 @@ pub(crate) fn handle_weakrefs(vm: &mut Vm, unreachable: &crate::gc::heap::GenLis
             if w.flags() & FLAG_UNREACHABLE != 0 {
                 continue;
             }
-            let cb = w.downcast::<WeakRef>().map(|x| x.callback.borrow().clone()).unwrap_or(Value::None);
+            let cb = w
+                .downcast::<WeakRef>()
+                .map(|x| x.callback.borrow().clone())
+                .unwrap_or(Value::None);
             if !cb.is_none() {
                 callbacks.push((cb, w));
             }

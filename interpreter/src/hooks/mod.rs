@@ -240,7 +240,11 @@ impl Vm {
         }
         if self.hooks.native_profile.is_some() {
             let callee = match &arg {
-                Value::Obj(o) if matches!(event, Event::CCall | Event::CReturn | Event::CException) => Some(o.clone()),
+                Value::Obj(o)
+                    if matches!(event, Event::CCall | Event::CReturn | Event::CException) =>
+                {
+                    Some(o.clone())
+                }
                 _ => None,
             };
             self.native_event(event, callee.as_ref());
@@ -292,10 +296,13 @@ impl Vm {
 
     /// The `call` event for the frame just pushed.
     pub(crate) fn hook_call_event(&mut self) {
-        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook {
+        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook
+        {
             self.native_event(Event::Call, None);
         } else {
-            let r = self.trace_event(Event::Call, Value::None).and_then(|_| self.profile_event(Event::Call, Value::None));
+            let r = self
+                .trace_event(Event::Call, Value::None)
+                .and_then(|_| self.profile_event(Event::Call, Value::None));
             if let Err(e) = r {
                 self.raise_pending(e);
             }
@@ -304,13 +311,18 @@ impl Vm {
             // A resumed generator continues from its yield: that is the
             // previous instruction for the line rule.
             f.trace_pc = f.pc.saturating_sub(1);
-            f.trace_line = if f.pc == 0 { 0 } else { f.code().line_at(f.pc - 1) };
+            f.trace_line = if f.pc == 0 {
+                0
+            } else {
+                f.code().line_at(f.pc - 1)
+            };
         }
     }
 
     /// The `return` event for the frame about to be popped.
     pub(crate) fn hook_return_event(&mut self, v: &Value) {
-        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook {
+        if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook
+        {
             // Only a native profiler: no need to hand over the value.
             self.native_event(Event::Return, None);
             return;
@@ -342,8 +354,14 @@ impl Vm {
             }
             return;
         }
-        let arg = match (callee.downcast::<crate::object::function::MethodDescr>(), recv) {
-            (Some(m), Some(r)) if m.kind == crate::object::function::MethodKind::Instance && self.hooks.native_profile.is_none() => {
+        let arg = match (
+            callee.downcast::<crate::object::function::MethodDescr>(),
+            recv,
+        ) {
+            (Some(m), Some(r))
+                if m.kind == crate::object::function::MethodKind::Instance
+                    && self.hooks.native_profile.is_none() =>
+            {
                 let t = self.types.builtin_function.clone();
                 Value::Obj(self.alloc(
                     &t,

@@ -9,8 +9,8 @@ use crate::object::str::str_of;
 use crate::object::tuple::Tuple;
 use crate::object::typeobj::TypeObj;
 use crate::object::value::Value;
-use crate::vm::arith::{as_num, Num};
 use crate::vm::args::Args;
+use crate::vm::arith::{as_num, Num};
 use crate::vm::{PyResult, Vm};
 
 const M: &str = "builtins";
@@ -61,9 +61,23 @@ pub fn install(vm: &mut Vm) {
     for (name, t) in vm.types.all() {
         if !matches!(
             name,
-            "NoneType" | "NotImplementedType" | "ellipsis" | "function" | "builtin_function_or_method" | "method_descriptor"
-                | "method" | "code" | "module" | "cell" | "generator" | "frame" | "traceback" | "member_descriptor"
-                | "getset_descriptor" | "weakref" | "native"
+            "NoneType"
+                | "NotImplementedType"
+                | "ellipsis"
+                | "function"
+                | "builtin_function_or_method"
+                | "method_descriptor"
+                | "method"
+                | "code"
+                | "module"
+                | "cell"
+                | "generator"
+                | "frame"
+                | "traceback"
+                | "member_descriptor"
+                | "getset_descriptor"
+                | "weakref"
+                | "native"
         ) && !name.contains("iterator")
             && !name.starts_with("dict_")
         {
@@ -133,7 +147,9 @@ fn print(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
                 out.push_str(&sep);
             }
             match a {
-                Value::Obj(o) if o.kind() == Kind::Str && !o.owns_cls() => out.push_str(str_of(o).unwrap()),
+                Value::Obj(o) if o.kind() == Kind::Str && !o.owns_cls() => {
+                    out.push_str(str_of(o).unwrap())
+                }
                 Value::Int(n) => {
                     use std::fmt::Write;
                     let _ = write!(out, "{n}");
@@ -252,7 +268,9 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 (Some(c), None) => Ok(Value::Int(c as i64)),
                 _ => {
                     let n = s.chars().count();
-                    Err(vm.type_error(format!("ord() expected a character, but string of length {n} found")))
+                    Err(vm.type_error(format!(
+                        "ord() expected a character, but string of length {n} found"
+                    )))
                 }
             }
         }
@@ -261,7 +279,10 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
             if d.len() == 1 {
                 Ok(Value::Int(d[0] as i64))
             } else {
-                Err(vm.type_error(format!("ord() expected a character, but string of length {} found", d.len())))
+                Err(vm.type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    d.len()
+                )))
             }
         }
         other => {
@@ -275,7 +296,11 @@ fn ord(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub fn is_callable(vm: &Vm, v: &Value) -> bool {
     match v {
         Value::Obj(o) => match o.kind() {
-            Kind::Function | Kind::BuiltinFunction | Kind::MethodDescr | Kind::BoundMethod | Kind::Type => true,
+            Kind::Function
+            | Kind::BuiltinFunction
+            | Kind::MethodDescr
+            | Kind::BoundMethod
+            | Kind::Type => true,
             _ => vm.lookup_special(v, &vm.names.call).is_some(),
         },
         _ => false,
@@ -292,7 +317,9 @@ fn name_arg(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<ObjRef> {
         Value::Obj(s) if s.kind() == Kind::Str => Ok(vm.intern_obj(s)),
         other => {
             let t = vm.type_name(other);
-            Err(vm.type_error(format!("{fname}(): attribute name must be string, not '{t}'")))
+            Err(vm.type_error(format!(
+                "{fname}(): attribute name must be string, not '{t}'"
+            )))
         }
     }
 }
@@ -350,7 +377,8 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 if !crate::vm::is_builtin_slot(&f) {
                     let r = vm.call(&f, vec![v.clone()])?;
                     let items = vm.collect_iter(&r)?;
-                    let mut items = crate::modules::types::list::sort_values(vm, items, &Value::None, false)?;
+                    let mut items =
+                        crate::modules::types::list::sort_values(vm, items, &Value::None, false)?;
                     items.dedup_by(|a, b| a.is(b));
                     return Ok(Value::Obj(vm.new_list(items)));
                 }
@@ -363,7 +391,10 @@ fn dir(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 Value::Obj(d) if d.kind() == Kind::Dict => d.downcast::<Dict>().unwrap().keys(),
                 _ => vec![],
             };
-            let mut v: Vec<String> = keys.iter().filter_map(|k| k.as_obj().and_then(|s| str_of(s).map(|x| x.to_string()))).collect();
+            let mut v: Vec<String> = keys
+                .iter()
+                .filter_map(|k| k.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())))
+                .collect();
             v.sort();
             v
         }
@@ -391,10 +422,13 @@ fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
                 return Err(vm.zero_division("float divmod()"));
             }
             let (q, r) = crate::vm::arith::float_divmod(fx, fy);
-            return Ok(Value::Obj(vm.new_tuple(vec![Value::Float(q), Value::Float(r)])));
+            return Ok(Value::Obj(
+                vm.new_tuple(vec![Value::Float(q), Value::Float(r)]),
+            ));
         }
     }
-    let heap = matches!(a, Value::Obj(o) if o.owns_cls()) || matches!(b, Value::Obj(o) if o.owns_cls());
+    let heap =
+        matches!(a, Value::Obj(o) if o.owns_cls()) || matches!(b, Value::Obj(o) if o.owns_cls());
     if heap {
         let f = vm.intern("__divmod__");
         if let Some(m) = vm.lookup_special(a, &f) {
@@ -410,7 +444,9 @@ fn divmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     if as_num(a).is_none() || as_num(b).is_none() {
         let (ta, tb) = (vm.type_name(a), vm.type_name(b));
-        return Err(vm.type_error(format!("unsupported operand type(s) for divmod(): '{ta}' and '{tb}'")));
+        return Err(vm.type_error(format!(
+            "unsupported operand type(s) for divmod(): '{ta}' and '{tb}'"
+        )));
     }
     if matches!(as_num(b), Some(Num::Int(0))) {
         return Err(vm.zero_division("integer division or modulo by zero"));
@@ -539,7 +575,11 @@ pub fn isinstance_check(vm: &mut Vm, v: &Value, cls: &Value) -> PyResult<bool> {
 
 fn isinstance(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "isinstance", 2, 2)?;
-    Ok(Value::Bool(isinstance_check(vm, &args.pos[0], &args.pos[1])?))
+    Ok(Value::Bool(isinstance_check(
+        vm,
+        &args.pos[0],
+        &args.pos[1],
+    )?))
 }
 
 fn issubclass_check(vm: &mut Vm, c: &Value, cls: &Value) -> PyResult<bool> {
@@ -560,13 +600,19 @@ fn issubclass_check(vm: &mut Vm, c: &Value, cls: &Value) -> PyResult<bool> {
             }
             Ok(false)
         }
-        _ => Err(vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")),
+        _ => {
+            Err(vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union"))
+        }
     }
 }
 
 fn issubclass(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "issubclass", 2, 2)?;
-    Ok(Value::Bool(issubclass_check(vm, &args.pos[0], &args.pos[1])?))
+    Ok(Value::Bool(issubclass_check(
+        vm,
+        &args.pos[0],
+        &args.pos[1],
+    )?))
 }
 
 fn pow(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
@@ -579,15 +625,23 @@ fn pow(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     match m {
         None | Some(Value::None) => vm.binary_op(crate::compile::opcode::BinOp::Pow, &b, &e),
         Some(m) => {
-            let (Some(x), Some(y), Some(z)) = (crate::vm::arith::as_int(&b), crate::vm::arith::as_int(&e), crate::vm::arith::as_int(&m)) else {
-                return Err(vm.type_error("pow() 3rd argument not allowed unless all arguments are integers"));
+            let (Some(x), Some(y), Some(z)) = (
+                crate::vm::arith::as_int(&b),
+                crate::vm::arith::as_int(&e),
+                crate::vm::arith::as_int(&m),
+            ) else {
+                return Err(vm.type_error(
+                    "pow() 3rd argument not allowed unless all arguments are integers",
+                ));
             };
             let (x, y, z) = (x.to_big(), y.to_big(), z.to_big());
             if num_traits::Zero::is_zero(&z) {
                 return Err(vm.value_error("pow() 3rd argument cannot be 0"));
             }
             let r = if num_traits::Signed::is_negative(&y) {
-                let inv = mod_inverse(&x, &z).ok_or_else(|| vm.value_error("base is not invertible for the given modulus"))?;
+                let inv = mod_inverse(&x, &z).ok_or_else(|| {
+                    vm.value_error("base is not invertible for the given modulus")
+                })?;
                 inv.modpow(&-y, &z)
             } else {
                 x.modpow(&y, &z)
@@ -644,16 +698,23 @@ fn round(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 fn source_arg(vm: &mut Vm, v: &Value, fname: &str) -> PyResult<Option<String>> {
     match v {
         Value::Obj(s) if s.kind() == Kind::Str => Ok(Some(str_of(s).unwrap().to_string())),
-        Value::Obj(b) if b.kind() == Kind::Bytes => {
-            Ok(Some(String::from_utf8_lossy(&b.downcast::<crate::object::bytes::Bytes>().unwrap().data).to_string()))
-        }
+        Value::Obj(b) if b.kind() == Kind::Bytes => Ok(Some(
+            String::from_utf8_lossy(&b.downcast::<crate::object::bytes::Bytes>().unwrap().data)
+                .to_string(),
+        )),
         Value::Obj(c) if c.kind() == Kind::Code => Ok(None),
-        _ => Err(vm.type_error(format!("{fname}() arg 1 must be a string, bytes or code object"))),
+        _ => Err(vm.type_error(format!(
+            "{fname}() arg 1 must be a string, bytes or code object"
+        ))),
     }
 }
 
 /// Namespaces for exec/eval: (globals, locals).
-fn namespaces(vm: &mut Vm, g: Option<Value>, l: Option<Value>) -> PyResult<(ObjRef, Option<ObjRef>)> {
+fn namespaces(
+    vm: &mut Vm,
+    g: Option<Value>,
+    l: Option<Value>,
+) -> PyResult<(ObjRef, Option<ObjRef>)> {
     let globals = match g {
         Some(Value::Obj(ref d)) if d.kind() == Kind::Dict => d.clone(),
         Some(Value::None) | None => match vm.frames.last() {
@@ -691,12 +752,19 @@ fn namespaces(vm: &mut Vm, g: Option<Value>, l: Option<Value>) -> PyResult<(ObjR
     Ok((globals, locals))
 }
 
-fn exec_or_eval(vm: &mut Vm, mut args: Args, mode: crate::compile::Mode, fname: &str) -> PyResult<Value> {
+fn exec_or_eval(
+    vm: &mut Vm,
+    mut args: Args,
+    mode: crate::compile::Mode,
+    fname: &str,
+) -> PyResult<Value> {
     let src = args.arg(0, "source");
     let g = args.arg(1, "globals");
     let l = args.arg(2, "locals");
     let Some(src) = src else {
-        return Err(vm.type_error(format!("{fname}() missing required argument 'source' (pos 1)")));
+        return Err(vm.type_error(format!(
+            "{fname}() missing required argument 'source' (pos 1)"
+        )));
     };
     let (globals, locals) = namespaces(vm, g, l)?;
     let code = match source_arg(vm, &src, fname)? {
@@ -791,5 +859,7 @@ fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// Name of a class for messages.
 pub fn class_name(v: &ObjRef) -> String {
-    v.downcast::<TypeObj>().map(|t| t.name()).unwrap_or_default()
+    v.downcast::<TypeObj>()
+        .map(|t| t.name())
+        .unwrap_or_default()
 }

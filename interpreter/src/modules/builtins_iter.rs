@@ -74,10 +74,12 @@ fn self_iter(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn dunder_next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match &args.pos[0] {
-        Value::Obj(o) if o.kind() == Kind::Generator => match vm.gen_send(&o.clone(), Value::None)? {
-            crate::vm::generator::GenResult::Yielded(v) => Ok(v),
-            crate::vm::generator::GenResult::Returned(v) => Err(vm.stop_iteration(v)),
-        },
+        Value::Obj(o) if o.kind() == Kind::Generator => {
+            match vm.gen_send(&o.clone(), Value::None)? {
+                crate::vm::generator::GenResult::Yielded(v) => Ok(v),
+                crate::vm::generator::GenResult::Returned(v) => Err(vm.stop_iteration(v)),
+            }
+        }
         it => match vm.next(&it.clone())? {
             Some(v) => Ok(v),
             None => Err(vm.stop_iteration(Value::None)),
@@ -145,8 +147,11 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "next", 1, 2)?;
     let it = &args.pos[0];
     let is_iter = match it {
-        Value::Obj(o) => matches!(o.kind(), Kind::Iter | Kind::Generator) || vm.lookup_special(it, &vm.names.next.clone()).is_some()
-            || (o.kind() == Kind::Native),
+        Value::Obj(o) => {
+            matches!(o.kind(), Kind::Iter | Kind::Generator)
+                || vm.lookup_special(it, &vm.names.next.clone()).is_some()
+                || (o.kind() == Kind::Native)
+        }
         _ => false,
     };
     if !is_iter {
@@ -167,7 +172,12 @@ fn next(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let f = vm.lookup_special(it, &vm.names.next.clone()).unwrap();
             return match vm.call(&f, vec![it.clone()]) {
                 Ok(v) => Ok(v),
-                Err(e) if args.pos.len() == 2 && vm.err_is(&e, &vm.types.exc.stop_iteration.clone()) => Ok(args.pos[1].clone()),
+                Err(e)
+                    if args.pos.len() == 2
+                        && vm.err_is(&e, &vm.types.exc.stop_iteration.clone()) =>
+                {
+                    Ok(args.pos[1].clone())
+                }
                 Err(e) => Err(e),
             };
         }
@@ -185,11 +195,17 @@ fn sum(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let start = args.take_kw("start");
     args.no_kw(vm, "sum")?;
     args.check_pos(vm, "sum", 1, 2)?;
-    let mut acc = start.or_else(|| args.pos.get(1).cloned()).unwrap_or(Value::Int(0));
+    let mut acc = start
+        .or_else(|| args.pos.get(1).cloned())
+        .unwrap_or(Value::Int(0));
     if let Value::Obj(o) = &acc {
         match o.kind() {
-            Kind::Str => return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]")),
-            Kind::Bytes => return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]")),
+            Kind::Str => {
+                return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"))
+            }
+            Kind::Bytes => {
+                return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"))
+            }
             _ => {}
         }
     }
@@ -289,7 +305,10 @@ fn sorted(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     };
     args.no_kw(vm, "sorted")?;
     if args.pos.len() != 1 {
-        return Err(vm.type_error(format!("sorted expected 1 argument, got {}", args.pos.len())));
+        return Err(vm.type_error(format!(
+            "sorted expected 1 argument, got {}",
+            args.pos.len()
+        )));
     }
     let items = vm.collect_iter(&args.pos[0])?;
     let sorted = crate::modules::types::list::sort_values(vm, items, &key, reverse)?;
@@ -309,7 +328,13 @@ fn enumerate_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     }
     let iter = vm.get_iter(&it)?;
     let t = vm.types.enumerate.clone();
-    Ok(Value::Obj(vm.new_iter(&t, IterState::Enumerate { it: iter, count: start })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        IterState::Enumerate {
+            it: iter,
+            count: start,
+        },
+    )))
 }
 
 fn zip_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
@@ -360,7 +385,9 @@ fn reversed_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     args.check(vm, "reversed", 1, 1)?;
     let seq = args.pos[0].clone();
     if let Some(f) = vm.lookup_special(&seq, &vm.names.reversed.clone()) {
-        if !seq.as_obj().is_some_and(|o| !o.owns_cls() && matches!(o.kind(), Kind::List | Kind::Tuple | Kind::Str | Kind::Range)) {
+        if !seq.as_obj().is_some_and(|o| {
+            !o.owns_cls() && matches!(o.kind(), Kind::List | Kind::Tuple | Kind::Str | Kind::Range)
+        }) {
             return vm.call(&f, vec![seq.clone()]);
         }
     }
@@ -368,18 +395,28 @@ fn reversed_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         if o.kind() == Kind::List && !o.owns_cls() {
             let n = o.downcast::<crate::object::list::List>().unwrap().len();
             let t = vm.types.list_reverseiterator.clone();
-            return Ok(Value::Obj(vm.new_iter(&t, IterState::ListRev { seq: o.clone(), index: n })));
+            return Ok(Value::Obj(vm.new_iter(
+                &t,
+                IterState::ListRev {
+                    seq: o.clone(),
+                    index: n,
+                },
+            )));
         }
         if o.kind() == Kind::Range {
             let f = vm.lookup_special(&seq, &vm.names.reversed.clone()).unwrap();
             return vm.call(&f, vec![seq.clone()]);
         }
     }
-    if vm.lookup_special(&seq, &vm.names.getitem.clone()).is_none() && !matches!(&seq, Value::Obj(o) if matches!(o.kind(), Kind::Tuple | Kind::Str | Kind::Bytes)) {
+    if vm.lookup_special(&seq, &vm.names.getitem.clone()).is_none()
+        && !matches!(&seq, Value::Obj(o) if matches!(o.kind(), Kind::Tuple | Kind::Str | Kind::Bytes))
+    {
         let t = vm.type_name(&seq);
         return Err(vm.type_error(format!("'{t}' object is not reversible")));
     }
     let n = vm.len(&seq)? as i64;
     let t = vm.types.reversed.clone();
-    Ok(Value::Obj(vm.new_iter(&t, IterState::Reversed { seq, index: n - 1 })))
+    Ok(Value::Obj(
+        vm.new_iter(&t, IterState::Reversed { seq, index: n - 1 }),
+    ))
 }

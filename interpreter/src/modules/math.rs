@@ -9,8 +9,8 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::object::rc::ObjRef;
 use crate::object::value::Value;
-use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::args::Args;
+use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::{PyResult, Vm};
 
 const M: &str = "math";
@@ -90,7 +90,10 @@ pub fn fl(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     match as_num(v) {
         Some(Num::Float(f)) => Ok(f),
         Some(Num::Int(i)) => Ok(i as f64),
-        Some(Num::Big(b)) => b.to_f64().filter(|f| f.is_finite()).ok_or_else(|| vm.overflow_error("int too large to convert to float")),
+        Some(Num::Big(b)) => b
+            .to_f64()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| vm.overflow_error("int too large to convert to float")),
         None => crate::modules::types::float::value_to_float(vm, v).map_err(|_| {
             let t = vm.type_name(v);
             vm.type_error(format!("must be real number, not {t}"))
@@ -107,7 +110,13 @@ fn range_err(vm: &mut Vm) -> crate::vm::PyErr {
 }
 
 /// Applies a one-argument float function with CPython's error rules.
-fn unary(vm: &mut Vm, args: &Args, name: &str, f: fn(f64) -> f64, dom: fn(f64) -> bool) -> PyResult<Value> {
+fn unary(
+    vm: &mut Vm,
+    args: &Args,
+    name: &str,
+    f: fn(f64) -> f64,
+    dom: fn(f64) -> bool,
+) -> PyResult<Value> {
     args.check(vm, name, 1, 1)?;
     let x = fl(vm, &args.pos[0])?;
     if !dom(x) {
@@ -155,10 +164,14 @@ fn tan(vm: &mut Vm, args: Args) -> PyResult<Value> {
     unary(vm, &args, "tan", f64::tan, |x| !x.is_infinite())
 }
 fn asin(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    unary(vm, &args, "asin", f64::asin, |x| (-1.0..=1.0).contains(&x) || x.is_nan())
+    unary(vm, &args, "asin", f64::asin, |x| {
+        (-1.0..=1.0).contains(&x) || x.is_nan()
+    })
 }
 fn acos(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    unary(vm, &args, "acos", f64::acos, |x| (-1.0..=1.0).contains(&x) || x.is_nan())
+    unary(vm, &args, "acos", f64::acos, |x| {
+        (-1.0..=1.0).contains(&x) || x.is_nan()
+    })
 }
 fn atan(vm: &mut Vm, args: Args) -> PyResult<Value> {
     unary(vm, &args, "atan", f64::atan, any)
@@ -179,7 +192,9 @@ fn acosh(vm: &mut Vm, args: Args) -> PyResult<Value> {
     unary(vm, &args, "acosh", f64::acosh, |x| x >= 1.0 || x.is_nan())
 }
 fn atanh(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    unary(vm, &args, "atanh", f64::atanh, |x| (x > -1.0 && x < 1.0) || x.is_nan())
+    unary(vm, &args, "atanh", f64::atanh, |x| {
+        (x > -1.0 && x < 1.0) || x.is_nan()
+    })
 }
 fn fabs(vm: &mut Vm, args: Args) -> PyResult<Value> {
     unary(vm, &args, "fabs", f64::abs, any)
@@ -228,14 +243,22 @@ fn big_log(vm: &mut Vm, args: &Args, name: &str, base_ln: f64) -> PyResult<Value
         if x <= 0.0 {
             return Err(domain(vm));
         }
-        return Ok(Value::Float(if name == "log2" { x.log2() } else { x.log10() }));
+        return Ok(Value::Float(if name == "log2" {
+            x.log2()
+        } else {
+            x.log10()
+        }));
     }
     if let Some(Num::Int(i)) = as_num(&args.pos[0]) {
         if i <= 0 {
             return Err(domain(vm));
         }
         let x = i as f64;
-        return Ok(Value::Float(if name == "log2" { x.log2() } else { x.log10() }));
+        return Ok(Value::Float(if name == "log2" {
+            x.log2()
+        } else {
+            x.log10()
+        }));
     }
     Ok(Value::Float(ln_of(vm, &args.pos[0])? / base_ln))
 }
@@ -328,15 +351,23 @@ fn fmod(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn modf(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "modf", 1, 1)?;
     let x = fl(vm, &args.pos[0])?;
-    let (f, i) = if x.is_infinite() { (0.0f64.copysign(x), x) } else { (x.fract(), x.trunc()) };
-    Ok(Value::Obj(vm.new_tuple(vec![Value::Float(f), Value::Float(i)])))
+    let (f, i) = if x.is_infinite() {
+        (0.0f64.copysign(x), x)
+    } else {
+        (x.fract(), x.trunc())
+    };
+    Ok(Value::Obj(
+        vm.new_tuple(vec![Value::Float(f), Value::Float(i)]),
+    ))
 }
 
 fn frexp(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "frexp", 1, 1)?;
     let x = fl(vm, &args.pos[0])?;
     let (m, e) = crate::vm::hash::frexp(x);
-    Ok(Value::Obj(vm.new_tuple(vec![Value::Float(m), Value::Int(e as i64)])))
+    Ok(Value::Obj(
+        vm.new_tuple(vec![Value::Float(m), Value::Int(e as i64)]),
+    ))
 }
 
 fn ldexp(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -403,7 +434,9 @@ fn isclose(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Ok(Value::Bool(false));
     }
     let diff = (b - a).abs();
-    Ok(Value::Bool(diff <= (rel * b).abs() || diff <= (rel * a).abs() || diff <= abs))
+    Ok(Value::Bool(
+        diff <= (rel * b).abs() || diff <= (rel * a).abs() || diff <= abs,
+    ))
 }
 
 fn int_arg(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
@@ -428,7 +461,9 @@ fn factorial(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if n.is_negative() {
         return Err(vm.value_error("factorial() not defined for negative values"));
     }
-    let n = n.to_u64().ok_or_else(|| vm.overflow_error("factorial() argument should not exceed 9223372036854775807"))?;
+    let n = n.to_u64().ok_or_else(|| {
+        vm.overflow_error("factorial() argument should not exceed 9223372036854775807")
+    })?;
     let mut r = BigInt::one();
     for i in 2..=n {
         r *= i;
@@ -578,7 +613,8 @@ fn fsum(vm: &mut Vm, args: Args) -> PyResult<Value> {
                     break;
                 }
             }
-            if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
+            if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0))
+            {
                 let y = lo * 2.0;
                 let x = hi + y;
                 let yr = x - hi;
@@ -750,7 +786,10 @@ fn erf_f(x: f64) -> f64 {
                 + t * (0.374_091_96
                     + t * (0.096_784_18
                         + t * (-0.186_288_06
-                            + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
             .exp();
     if x >= 0.0 {
         y

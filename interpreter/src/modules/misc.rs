@@ -8,7 +8,12 @@ use crate::vm::{PyResult, Vm};
 pub fn init_platform(vm: &mut Vm) -> PyResult<ObjRef> {
     Ok(vm.make_module("platform", |vm, d| {
         vm.add_function(d, "platform", "python_version", python_version);
-        vm.add_function(d, "platform", "python_implementation", python_implementation);
+        vm.add_function(
+            d,
+            "platform",
+            "python_implementation",
+            python_implementation,
+        );
         vm.add_function(d, "platform", "system", system);
         vm.add_function(d, "platform", "machine", machine);
         vm.add_function(d, "platform", "platform", platform);
@@ -38,12 +43,29 @@ fn machine(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 fn platform(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(vm.str_val(&format!("{}-{}-mini", std::env::consts::OS, std::env::consts::ARCH)))
+    Ok(vm.str_val(&format!(
+        "{}-{}-mini",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )))
 }
 
 pub fn init_errno(vm: &mut Vm) -> PyResult<ObjRef> {
     Ok(vm.make_module("errno", |vm, d| {
-        for (n, v) in [("EPERM", 1), ("ENOENT", 2), ("EINTR", 4), ("EIO", 5), ("EBADF", 9), ("EAGAIN", 11), ("EACCES", 13), ("EEXIST", 17), ("ENOTDIR", 20), ("EISDIR", 21), ("EINVAL", 22), ("EPIPE", 32)] {
+        for (n, v) in [
+            ("EPERM", 1),
+            ("ENOENT", 2),
+            ("EINTR", 4),
+            ("EIO", 5),
+            ("EBADF", 9),
+            ("EAGAIN", 11),
+            ("EACCES", 13),
+            ("EEXIST", 17),
+            ("ENOTDIR", 20),
+            ("EISDIR", 21),
+            ("EINVAL", 22),
+            ("EPIPE", 32),
+        ] {
             vm.set_in(d, n, Value::Int(v));
         }
     }))

@@ -56,7 +56,12 @@ impl Registry {
 
 impl Vm {
     /// A builtin function object.
-    pub fn new_builtin(&mut self, module: Option<&'static str>, name: &'static str, func: NativeFn) -> ObjRef {
+    pub fn new_builtin(
+        &mut self,
+        module: Option<&'static str>,
+        name: &'static str,
+        func: NativeFn,
+    ) -> ObjRef {
         let t = self.types.builtin_function.clone();
         self.alloc(
             &t,
@@ -71,7 +76,12 @@ impl Vm {
     }
 
     /// A builtin function carrying a state value (passed as first argument).
-    pub fn new_builtin_bound(&mut self, name: &'static str, func: NativeFn, state: Value) -> ObjRef {
+    pub fn new_builtin_bound(
+        &mut self,
+        name: &'static str,
+        func: NativeFn,
+        state: Value,
+    ) -> ObjRef {
         let t = self.types.builtin_function.clone();
         self.alloc(
             &t,
@@ -86,7 +96,13 @@ impl Vm {
     }
 
     /// Adds function `name` to a module dict.
-    pub fn add_function(&mut self, dict: &ObjRef, module: &'static str, name: &'static str, func: NativeFn) {
+    pub fn add_function(
+        &mut self,
+        dict: &ObjRef,
+        module: &'static str,
+        name: &'static str,
+        func: NativeFn,
+    ) {
         let f = self.new_builtin(Some(module), name, func);
         let k = self.intern(name);
         dict.downcast::<Dict>().unwrap().set_str(&k, Value::Obj(f));

@@ -17,7 +17,10 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
     // `os.path` is `posixpath`, registered under both names as CPython does.
     let path = vm.import_module("posixpath")?;
     let key = vm.intern("os.path");
-    vm.sys_modules.downcast::<crate::object::dict::Dict>().unwrap().set_str(&key, Value::Obj(path.clone()));
+    vm.sys_modules
+        .downcast::<crate::object::dict::Dict>()
+        .unwrap()
+        .set_str(&key, Value::Obj(path.clone()));
     Ok(vm.make_module("os", |vm, d| {
         let fns: &[(&'static str, crate::object::function::NativeFn)] = &[
             ("getpid", getpid),
@@ -92,7 +95,9 @@ fn path_arg(vm: &mut Vm, v: &Value) -> PyResult<String> {
         Value::Obj(s) if s.kind() == Kind::Str => Ok(str_of(s).unwrap().to_string()),
         other => {
             let t = vm.type_name(other);
-            Err(vm.type_error(format!("expected str, bytes or os.PathLike object, not {t}")))
+            Err(vm.type_error(format!(
+                "expected str, bytes or os.PathLike object, not {t}"
+            )))
         }
     }
 }
@@ -153,7 +158,9 @@ fn listdir(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => ".".into(),
     };
     let rd = std::fs::read_dir(&p).map_err(|e| vm.io_error(&e, &p))?;
-    let mut names: Vec<String> = rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string())).collect();
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+        .collect();
     names.sort();
     let items: Vec<Value> = names.iter().map(|n| vm.str_val(n)).collect();
     Ok(Value::Obj(vm.new_list(items)))
@@ -188,7 +195,11 @@ fn urandom(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn cpu_count(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    Ok(Value::Int(std::thread::available_parallelism().map(|n| n.get() as i64).unwrap_or(1)))
+    Ok(Value::Int(
+        std::thread::available_parallelism()
+            .map(|n| n.get() as i64)
+            .unwrap_or(1),
+    ))
 }
 
 fn fspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -268,7 +279,14 @@ fn split(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(i) => {
             let head = &p[..i + 1];
             let trimmed = head.trim_end_matches('/');
-            (if trimmed.is_empty() { head.to_string() } else { trimmed.to_string() }, p[i + 1..].to_string())
+            (
+                if trimmed.is_empty() {
+                    head.to_string()
+                } else {
+                    trimmed.to_string()
+                },
+                p[i + 1..].to_string(),
+            )
         }
         None => (String::new(), p.clone()),
     };
@@ -281,9 +299,14 @@ fn splitext(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let p = path_arg(vm, &args.pos[0])?;
     let base_start = p.rfind('/').map(|i| i + 1).unwrap_or(0);
     let base = &p[base_start..];
-    let dot = base.rfind('.').filter(|&i| base[..i].chars().any(|c| c != '.'));
+    let dot = base
+        .rfind('.')
+        .filter(|&i| base[..i].chars().any(|c| c != '.'));
     let (a, b) = match dot {
-        Some(i) => (p[..base_start + i].to_string(), p[base_start + i..].to_string()),
+        Some(i) => (
+            p[..base_start + i].to_string(),
+            p[base_start + i..].to_string(),
+        ),
         None => (p.clone(), String::new()),
     };
     let av = vm.str_val(&a);
@@ -327,7 +350,9 @@ fn abspath(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let full = if p.starts_with('/') {
         p
     } else {
-        let cwd = std::env::current_dir().map(|d| d.to_string_lossy().to_string()).unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|d| d.to_string_lossy().to_string())
+            .unwrap_or_default();
         format!("{cwd}/{p}")
     };
     Ok(vm.str_val(&normalize(&full)))

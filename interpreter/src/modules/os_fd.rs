@@ -40,7 +40,8 @@ pub const FLAGS: &[(&str, i64)] = &[
 static STAT_RESULT: super::structseq::Spec = super::structseq::Spec {
     qualname: "os.stat_result",
     fields: &[
-        "st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime", "st_mtime", "st_ctime",
+        "st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime",
+        "st_mtime", "st_ctime",
     ],
     visible: 10,
 };
@@ -72,12 +73,16 @@ fn path_of(vm: &mut Vm, v: &Value) -> PyResult<String> {
             Some(s) => Ok(s.to_string()),
             None => {
                 let t = vm.type_name(v);
-                Err(vm.type_error(format!("expected str, bytes or os.PathLike object, not {t}")))
+                Err(vm.type_error(format!(
+                    "expected str, bytes or os.PathLike object, not {t}"
+                )))
             }
         },
         _ => {
             let t = vm.type_name(v);
-            Err(vm.type_error(format!("expected str, bytes or os.PathLike object, not {t}")))
+            Err(vm.type_error(format!(
+                "expected str, bytes or os.PathLike object, not {t}"
+            )))
         }
     }
 }
@@ -169,7 +174,9 @@ fn os_write(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "write", 2, 2)?;
     let fd = fd_arg(vm, &args.pos[0])?;
     let data = match &args.pos[1] {
-        Value::Obj(o) if o.downcast::<Bytes>().is_some() => o.downcast::<Bytes>().unwrap().data.clone(),
+        Value::Obj(o) if o.downcast::<Bytes>().is_some() => {
+            o.downcast::<Bytes>().unwrap().data.clone()
+        }
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!("a bytes-like object is required, not '{t}'")));
@@ -267,5 +274,7 @@ fn access(vm: &mut Vm, args: Args) -> PyResult<Value> {
         return Err(vm.value_error("embedded null byte"));
     };
     // SAFETY: `c` is a valid NUL-terminated string for the call.
-    Ok(Value::Bool(unsafe { c_access(c.as_ptr(), mode as i32) } == 0))
+    Ok(Value::Bool(
+        unsafe { c_access(c.as_ptr(), mode as i32) } == 0,
+    ))
 }

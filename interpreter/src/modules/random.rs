@@ -14,8 +14,8 @@ use crate::object::native::{native_ref, Native, NativeObject};
 use crate::object::rc::ObjRef;
 use crate::object::str::str_of;
 use crate::object::value::Value;
-use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::args::Args;
+use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::{PyResult, Vm};
 
 const N: usize = 624;
@@ -42,7 +42,9 @@ impl Mt {
         self.state[0] = s;
         for i in 1..N {
             let prev = self.state[i - 1];
-            self.state[i] = 1812433253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            self.state[i] = 1812433253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
         self.index = N;
     }
@@ -71,7 +73,8 @@ impl Mt {
         k = N - 1;
         while k > 0 {
             let prev = self.state[i - 1];
-            self.state[i] = (self.state[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1566083941)).wrapping_sub(i as u32);
+            self.state[i] = (self.state[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1566083941))
+                .wrapping_sub(i as u32);
             i += 1;
             if i >= N {
                 self.state[0] = self.state[N - 1];
@@ -197,8 +200,11 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         ("getstate", getstate),
         ("setstate", setstate),
     ];
-    let methods: Vec<(&'static str, crate::object::function::NativeFn)> =
-        methods.iter().chain(super::random_dist::METHODS.iter()).copied().collect();
+    let methods: Vec<(&'static str, crate::object::function::NativeFn)> = methods
+        .iter()
+        .chain(super::random_dist::METHODS.iter())
+        .copied()
+        .collect();
     let methods = &methods[..];
     for (n, f) in methods {
         vm.add_method(&t, n, *f);
@@ -230,26 +236,96 @@ fn random_init(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn sha512(data: &[u8]) -> [u8; 64] {
     const K: [u64; 80] = [
-        0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538,
-        0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118, 0xd807aa98a3030242, 0x12835b0145706fbe,
-        0x243185be4ee4b28c, 0x550c7dc3d5ffb4e2, 0x72be5d74f27b896f, 0x80deb1fe3b1696b1, 0x9bdc06a725c71235,
-        0xc19bf174cf692694, 0xe49b69c19ef14ad2, 0xefbe4786384f25e3, 0x0fc19dc68b8cd5b5, 0x240ca1cc77ac9c65,
-        0x2de92c6f592b0275, 0x4a7484aa6ea6e483, 0x5cb0a9dcbd41fbd4, 0x76f988da831153b5, 0x983e5152ee66dfab,
-        0xa831c66d2db43210, 0xb00327c898fb213f, 0xbf597fc7beef0ee4, 0xc6e00bf33da88fc2, 0xd5a79147930aa725,
-        0x06ca6351e003826f, 0x142929670a0e6e70, 0x27b70a8546d22ffc, 0x2e1b21385c26c926, 0x4d2c6dfc5ac42aed,
-        0x53380d139d95b3df, 0x650a73548baf63de, 0x766a0abb3c77b2a8, 0x81c2c92e47edaee6, 0x92722c851482353b,
-        0xa2bfe8a14cf10364, 0xa81a664bbc423001, 0xc24b8b70d0f89791, 0xc76c51a30654be30, 0xd192e819d6ef5218,
-        0xd69906245565a910, 0xf40e35855771202a, 0x106aa07032bbd1b8, 0x19a4c116b8d2d0c8, 0x1e376c085141ab53,
-        0x2748774cdf8eeb99, 0x34b0bcb5e19b48a8, 0x391c0cb3c5c95a63, 0x4ed8aa4ae3418acb, 0x5b9cca4f7763e373,
-        0x682e6ff3d6b2b8a3, 0x748f82ee5defb2fc, 0x78a5636f43172f60, 0x84c87814a1f0ab72, 0x8cc702081a6439ec,
-        0x90befffa23631e28, 0xa4506cebde82bde9, 0xbef9a3f7b2c67915, 0xc67178f2e372532b, 0xca273eceea26619c,
-        0xd186b8c721c0c207, 0xeada7dd6cde0eb1e, 0xf57d4f7fee6ed178, 0x06f067aa72176fba, 0x0a637dc5a2c898a6,
-        0x113f9804bef90dae, 0x1b710b35131c471b, 0x28db77f523047d84, 0x32caab7b40c72493, 0x3c9ebe0a15c9bebc,
-        0x431d67c49c100d4c, 0x4cc5d4becb3e42b6, 0x597f299cfc657e2a, 0x5fcb6fab3ad6faec, 0x6c44198c4a475817,
+        0x428a2f98d728ae22,
+        0x7137449123ef65cd,
+        0xb5c0fbcfec4d3b2f,
+        0xe9b5dba58189dbbc,
+        0x3956c25bf348b538,
+        0x59f111f1b605d019,
+        0x923f82a4af194f9b,
+        0xab1c5ed5da6d8118,
+        0xd807aa98a3030242,
+        0x12835b0145706fbe,
+        0x243185be4ee4b28c,
+        0x550c7dc3d5ffb4e2,
+        0x72be5d74f27b896f,
+        0x80deb1fe3b1696b1,
+        0x9bdc06a725c71235,
+        0xc19bf174cf692694,
+        0xe49b69c19ef14ad2,
+        0xefbe4786384f25e3,
+        0x0fc19dc68b8cd5b5,
+        0x240ca1cc77ac9c65,
+        0x2de92c6f592b0275,
+        0x4a7484aa6ea6e483,
+        0x5cb0a9dcbd41fbd4,
+        0x76f988da831153b5,
+        0x983e5152ee66dfab,
+        0xa831c66d2db43210,
+        0xb00327c898fb213f,
+        0xbf597fc7beef0ee4,
+        0xc6e00bf33da88fc2,
+        0xd5a79147930aa725,
+        0x06ca6351e003826f,
+        0x142929670a0e6e70,
+        0x27b70a8546d22ffc,
+        0x2e1b21385c26c926,
+        0x4d2c6dfc5ac42aed,
+        0x53380d139d95b3df,
+        0x650a73548baf63de,
+        0x766a0abb3c77b2a8,
+        0x81c2c92e47edaee6,
+        0x92722c851482353b,
+        0xa2bfe8a14cf10364,
+        0xa81a664bbc423001,
+        0xc24b8b70d0f89791,
+        0xc76c51a30654be30,
+        0xd192e819d6ef5218,
+        0xd69906245565a910,
+        0xf40e35855771202a,
+        0x106aa07032bbd1b8,
+        0x19a4c116b8d2d0c8,
+        0x1e376c085141ab53,
+        0x2748774cdf8eeb99,
+        0x34b0bcb5e19b48a8,
+        0x391c0cb3c5c95a63,
+        0x4ed8aa4ae3418acb,
+        0x5b9cca4f7763e373,
+        0x682e6ff3d6b2b8a3,
+        0x748f82ee5defb2fc,
+        0x78a5636f43172f60,
+        0x84c87814a1f0ab72,
+        0x8cc702081a6439ec,
+        0x90befffa23631e28,
+        0xa4506cebde82bde9,
+        0xbef9a3f7b2c67915,
+        0xc67178f2e372532b,
+        0xca273eceea26619c,
+        0xd186b8c721c0c207,
+        0xeada7dd6cde0eb1e,
+        0xf57d4f7fee6ed178,
+        0x06f067aa72176fba,
+        0x0a637dc5a2c898a6,
+        0x113f9804bef90dae,
+        0x1b710b35131c471b,
+        0x28db77f523047d84,
+        0x32caab7b40c72493,
+        0x3c9ebe0a15c9bebc,
+        0x431d67c49c100d4c,
+        0x4cc5d4becb3e42b6,
+        0x597f299cfc657e2a,
+        0x5fcb6fab3ad6faec,
+        0x6c44198c4a475817,
     ];
     let mut h: [u64; 8] = [
-        0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1, 0x510e527fade682d1,
-        0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
+        0x6a09e667f3bcc908,
+        0xbb67ae8584caa73b,
+        0x3c6ef372fe94f82b,
+        0xa54ff53a5f1d36f1,
+        0x510e527fade682d1,
+        0x9b05688c2b3e6c1f,
+        0x1f83d9abfb41bd6b,
+        0x5be0cd19137e2179,
     ];
     let mut msg = data.to_vec();
     let bitlen = (data.len() as u128) * 8;
@@ -266,13 +342,20 @@ fn sha512(data: &[u8]) -> [u8; 64] {
         for t in 16..80 {
             let s0 = w[t - 15].rotate_right(1) ^ w[t - 15].rotate_right(8) ^ (w[t - 15] >> 7);
             let s1 = w[t - 2].rotate_right(19) ^ w[t - 2].rotate_right(61) ^ (w[t - 2] >> 6);
-            w[t] = w[t - 16].wrapping_add(s0).wrapping_add(w[t - 7]).wrapping_add(s1);
+            w[t] = w[t - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[t - 7])
+                .wrapping_add(s1);
         }
         let mut v = h;
         for t in 0..80 {
             let s1 = v[4].rotate_right(14) ^ v[4].rotate_right(18) ^ v[4].rotate_right(41);
             let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
-            let t1 = v[7].wrapping_add(s1).wrapping_add(ch).wrapping_add(K[t]).wrapping_add(w[t]);
+            let t1 = v[7]
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[t])
+                .wrapping_add(w[t]);
             let s0 = v[0].rotate_right(28) ^ v[0].rotate_right(34) ^ v[0].rotate_right(39);
             let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
             let t2 = s0.wrapping_add(maj);
@@ -309,7 +392,11 @@ fn seed_from(vm: &mut Vm, me: &Value, a: &Value) -> PyResult<()> {
         Value::Obj(o) if o.kind() == Kind::Str || o.kind() == Kind::Bytes => {
             let bytes: Vec<u8> = match o.kind() {
                 Kind::Str => str_of(o).unwrap().as_bytes().to_vec(),
-                _ => o.downcast::<crate::object::bytes::Bytes>().unwrap().data.clone(),
+                _ => o
+                    .downcast::<crate::object::bytes::Bytes>()
+                    .unwrap()
+                    .data
+                    .clone(),
             };
             let mut all = bytes.clone();
             all.extend_from_slice(&sha512(&bytes));
@@ -376,7 +463,13 @@ fn index_big(vm: &mut Vm, v: &Value) -> PyResult<BigInt> {
     }
 }
 
-fn randrange_impl(vm: &mut Vm, mt: &RefCell<Mt>, start: &Value, stop: Option<&Value>, step: Option<&Value>) -> PyResult<Value> {
+fn randrange_impl(
+    vm: &mut Vm,
+    mt: &RefCell<Mt>,
+    start: &Value,
+    stop: Option<&Value>,
+    step: Option<&Value>,
+) -> PyResult<Value> {
     let istart = index_big(vm, start)?;
     let Some(stop) = stop.filter(|s| !s.is_none()) else {
         if step.is_some_and(|s| !matches!(s, Value::Int(1))) {
@@ -409,7 +502,9 @@ fn randrange_impl(vm: &mut Vm, mt: &RefCell<Mt>, start: &Value, stop: Option<&Va
         return Err(vm.value_error("zero step for randrange()"));
     };
     if !n.is_positive() {
-        return Err(vm.value_error(format!("empty range in randrange({istart}, {istop}, {istep})")));
+        return Err(vm.value_error(format!(
+            "empty range in randrange({istart}, {istop}, {istep})"
+        )));
     }
     let r = mt.borrow_mut().randbelow(&n);
     Ok(vm.new_bigint(istart + istep * r))
@@ -448,7 +543,9 @@ fn choices(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     };
     let cum = args.take_kw("cum_weights");
     let weights = args.arg(2, "weights");
-    let population = args.pos.get(1).cloned().ok_or_else(|| vm.type_error("choices() missing 1 required positional argument: 'population'"))?;
+    let population = args.pos.get(1).cloned().ok_or_else(|| {
+        vm.type_error("choices() missing 1 required positional argument: 'population'")
+    })?;
     let n = vm.len(&population)?;
     let cum_weights: Vec<f64> = match (cum, weights) {
         (None, None) | (None, Some(Value::None)) => {
@@ -512,7 +609,11 @@ fn shuffle(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let x = args.pos[1].clone();
     let n = vm.len(&x)?;
     for i in (1..n).rev() {
-        let j = mt.borrow_mut().randbelow(&BigInt::from(i + 1)).to_i64().unwrap_or(0);
+        let j = mt
+            .borrow_mut()
+            .randbelow(&BigInt::from(i + 1))
+            .to_i64()
+            .unwrap_or(0);
         let a = vm.get_item(&x, &Value::Int(i as i64))?;
         let b = vm.get_item(&x, &Value::Int(j))?;
         vm.set_item(&x, Value::Int(i as i64), b)?;
@@ -523,13 +624,17 @@ fn shuffle(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn sample(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let mt = me_mt(vm, &args)?;
-    let population = args.arg(1, "population").ok_or_else(|| vm.type_error("sample() missing population"))?;
+    let population = args
+        .arg(1, "population")
+        .ok_or_else(|| vm.type_error("sample() missing population"))?;
     let k = match args.arg(2, "k") {
         Some(v) => vm.index_value(&v)?,
         None => return Err(vm.type_error("sample() missing 1 required positional argument: 'k'")),
     };
     if matches!(&population, Value::Obj(o) if o.kind() == Kind::Set) {
-        return Err(vm.type_error("Population must be a sequence.  For dicts or sets, use sorted(d)."));
+        return Err(
+            vm.type_error("Population must be a sequence.  For dicts or sets, use sorted(d).")
+        );
     }
     let n = vm.len(&population)? as i64;
     if k < 0 || k > n {
@@ -544,16 +649,28 @@ fn sample(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     if n <= setsize {
         let mut pool = vm.collect_iter(&population)?;
         for i in 0..k {
-            let j = mt.borrow_mut().randbelow(&BigInt::from(n - i)).to_usize().unwrap_or(0);
+            let j = mt
+                .borrow_mut()
+                .randbelow(&BigInt::from(n - i))
+                .to_usize()
+                .unwrap_or(0);
             result.push(pool[j].clone());
             pool[j] = pool[(n - i - 1) as usize].clone();
         }
     } else {
         let mut selected = std::collections::HashSet::new();
         for _ in 0..k {
-            let mut j = mt.borrow_mut().randbelow(&BigInt::from(n)).to_i64().unwrap_or(0);
+            let mut j = mt
+                .borrow_mut()
+                .randbelow(&BigInt::from(n))
+                .to_i64()
+                .unwrap_or(0);
             while selected.contains(&j) {
-                j = mt.borrow_mut().randbelow(&BigInt::from(n)).to_i64().unwrap_or(0);
+                j = mt
+                    .borrow_mut()
+                    .randbelow(&BigInt::from(n))
+                    .to_i64()
+                    .unwrap_or(0);
             }
             selected.insert(j);
             result.push(vm.get_item(&population, &Value::Int(j))?);
@@ -665,7 +782,11 @@ fn getstate(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(g) => Value::Float(g),
         None => Value::None,
     };
-    Ok(Value::Obj(vm.new_tuple(vec![Value::Int(3), Value::Obj(t), g])))
+    Ok(Value::Obj(vm.new_tuple(vec![
+        Value::Int(3),
+        Value::Obj(t),
+        g,
+    ])))
 }
 
 fn setstate(vm: &mut Vm, args: Args) -> PyResult<Value> {

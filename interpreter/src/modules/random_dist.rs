@@ -63,7 +63,11 @@ fn gamma(vm: &mut Vm, m: &mut Mt, alpha: f64, beta: f64) -> PyResult<f64> {
         let u = m.random();
         let b = (E + alpha) / E;
         let p = b * u;
-        let x = if p <= 1.0 { p.powf(1.0 / alpha) } else { -((b - p) / alpha).ln() };
+        let x = if p <= 1.0 {
+            p.powf(1.0 / alpha)
+        } else {
+            -((b - p) / alpha).ln()
+        };
         let u1 = m.random();
         if p > 1.0 {
             if u1 <= x.powf(alpha - 1.0) {
@@ -129,7 +133,11 @@ fn vonmisesvariate(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let q = 1.0 / r;
     let f = (q + z) / (1.0 + q * z);
     let u3 = m.random();
-    let theta = if u3 > 0.5 { mu + f.acos() } else { mu - f.acos() };
+    let theta = if u3 > 0.5 {
+        mu + f.acos()
+    } else {
+        mu - f.acos()
+    };
     Ok(Value::Float(py_mod(theta, TAU)))
 }
 

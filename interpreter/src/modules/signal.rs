@@ -131,7 +131,9 @@ fn signal_fn(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Value::Int(n) if *n as usize == SIG_DFL || *n as usize == SIG_IGN => *n as usize,
         h if super::builtins::is_callable(vm, h) => on_signal as *const () as usize,
         _ => {
-            return Err(vm.type_error("signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object"));
+            return Err(vm.type_error(
+                "signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object",
+            ));
         }
     };
     if sig == 9 || sig == 19 || !set_os_handler(sig, os) {

@@ -24,10 +24,16 @@ pub struct Spec {
 
 impl Spec {
     fn module(&self) -> &'static str {
-        self.qualname.rsplit_once('.').map(|(m, _)| m).unwrap_or("builtins")
+        self.qualname
+            .rsplit_once('.')
+            .map(|(m, _)| m)
+            .unwrap_or("builtins")
     }
     fn name(&self) -> &'static str {
-        self.qualname.rsplit_once('.').map(|(_, n)| n).unwrap_or(self.qualname)
+        self.qualname
+            .rsplit_once('.')
+            .map(|(_, n)| n)
+            .unwrap_or(self.qualname)
     }
 }
 
@@ -64,7 +70,11 @@ pub fn struct_seq_type(vm: &mut Vm, spec: &'static Spec) -> PyResult<ObjRef> {
                 name: std::cell::RefCell::new(Value::None),
             },
         );
-        let d = cls.downcast::<crate::object::typeobj::TypeObj>().unwrap().dict.clone();
+        let d = cls
+            .downcast::<crate::object::typeobj::TypeObj>()
+            .unwrap()
+            .dict
+            .clone();
         vm.set_in(&d, f, Value::Obj(p));
     }
     vm.structseq_specs.insert(cls.addr(), spec);
@@ -78,14 +88,26 @@ pub fn new_struct_seq(vm: &mut Vm, spec: &'static Spec, values: Vec<Value>) -> P
     build(vm, &cls, spec, values, None)
 }
 
-fn build(vm: &mut Vm, cls: &ObjRef, spec: &'static Spec, items: Vec<Value>, dict: Option<Value>) -> PyResult<Value> {
+fn build(
+    vm: &mut Vm,
+    cls: &ObjRef,
+    spec: &'static Spec,
+    items: Vec<Value>,
+    dict: Option<Value>,
+) -> PyResult<Value> {
     let (n, v) = (spec.fields.len(), spec.visible);
     let k = items.len();
     if k < v {
-        return Err(vm.type_error(format!("{}() takes an at least {v}-sequence ({k}-sequence given)", spec.qualname)));
+        return Err(vm.type_error(format!(
+            "{}() takes an at least {v}-sequence ({k}-sequence given)",
+            spec.qualname
+        )));
     }
     if k > n {
-        return Err(vm.type_error(format!("{}() takes an at most {n}-sequence ({k}-sequence given)", spec.qualname)));
+        return Err(vm.type_error(format!(
+            "{}() takes an at most {n}-sequence ({k}-sequence given)",
+            spec.qualname
+        )));
     }
     let mut items = items;
     let extra: Vec<Value> = items.split_off(v);
@@ -118,7 +140,10 @@ fn seq_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let dict = args.arg(1, "dict").filter(|d| !d.is_none());
     args.no_kw(vm, spec.name())?;
     let Some(seq) = seq else {
-        return Err(vm.type_error(format!("{}() missing required argument 'sequence' (pos 1)", spec.qualname)));
+        return Err(vm.type_error(format!(
+            "{}() missing required argument 'sequence' (pos 1)",
+            spec.qualname
+        )));
     };
     let items = vm.collect_iter(&seq)?;
     build(vm, &cls, spec, items, dict)
@@ -152,7 +177,9 @@ fn seq_reduce(vm: &mut Vm, args: Args) -> PyResult<Value> {
         .unwrap_or_default();
     let t = vm.new_tuple(items);
     let a = vm.new_tuple(vec![Value::Obj(t)]);
-    Ok(Value::Obj(vm.new_tuple(vec![Value::Obj(cls), Value::Obj(a)])))
+    Ok(Value::Obj(
+        vm.new_tuple(vec![Value::Obj(cls), Value::Obj(a)]),
+    ))
 }
 
 /// The getter of field `i` (bound as the builtin's first argument).
@@ -162,12 +189,17 @@ fn field_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
         _ => return Err(vm.type_error("bad struct sequence field getter")),
     };
     let me = args.pos.get(1).cloned().unwrap_or(Value::None);
-    match me.as_obj().and_then(|o| o.downcast::<Tuple>().map(|t| t.as_slice().get(i).cloned())) {
+    match me
+        .as_obj()
+        .and_then(|o| o.downcast::<Tuple>().map(|t| t.as_slice().get(i).cloned()))
+    {
         Some(Some(v)) => Ok(v),
         _ => {
             let t = vm.type_name(&me);
             let _ = str_of;
-            Err(vm.type_error(format!("descriptor for field {i} doesn't apply to a '{t}' object")))
+            Err(vm.type_error(format!(
+                "descriptor for field {i} doesn't apply to a '{t}' object"
+            )))
         }
     }
 }

@@ -47,7 +47,19 @@ static FLAGS: structseq::Spec = structseq::Spec {
 
 static FLOAT_INFO: structseq::Spec = structseq::Spec {
     qualname: "sys.float_info",
-    fields: &["max", "max_exp", "max_10_exp", "min", "min_exp", "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds"],
+    fields: &[
+        "max",
+        "max_exp",
+        "max_10_exp",
+        "min",
+        "min_exp",
+        "min_10_exp",
+        "dig",
+        "mant_dig",
+        "epsilon",
+        "radix",
+        "rounds",
+    ],
     visible: 11,
 };
 
@@ -56,10 +68,16 @@ pub const MINI_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn install(vm: &mut Vm) {
     let m = vm.make_module("sys", fill);
     let key = vm.intern("sys");
-    vm.sys_modules.downcast::<Dict>().unwrap().set_str(&key, Value::Obj(m.clone()));
+    vm.sys_modules
+        .downcast::<Dict>()
+        .unwrap()
+        .set_str(&key, Value::Obj(m.clone()));
     let bkey = vm.intern("builtins");
     let bm = vm.builtins_module.clone();
-    vm.sys_modules.downcast::<Dict>().unwrap().set_str(&bkey, Value::Obj(bm));
+    vm.sys_modules
+        .downcast::<Dict>()
+        .unwrap()
+        .set_str(&bkey, Value::Obj(bm));
     vm.sys_module = Some(m);
 }
 
@@ -109,26 +127,44 @@ fn fill(vm: &mut Vm, d: &ObjRef) {
     let vv = vm.str_val(&v);
     vm.set_in(d, "version", vv);
     let final_ = vm.str_val("final");
-    let vi = structseq::new_struct_seq(vm, &VERSION_INFO, vec![Value::Int(3), Value::Int(11), Value::Int(7), final_, Value::Int(0)])
-        .expect("sys.version_info");
+    let vi = structseq::new_struct_seq(
+        vm,
+        &VERSION_INFO,
+        vec![
+            Value::Int(3),
+            Value::Int(11),
+            Value::Int(7),
+            final_,
+            Value::Int(0),
+        ],
+    )
+    .expect("sys.version_info");
     vm.set_in(d, "version_info", vi);
     vm.set_in(d, "hexversion", Value::Int(0x030b07f0));
     let plat = vm.str_val(std::env::consts::OS);
     vm.set_in(d, "platform", plat);
     vm.set_in(d, "maxsize", Value::Int(i64::MAX));
     vm.set_in(d, "maxunicode", Value::Int(0x10ffff));
-    let bo = vm.str_val(if cfg!(target_endian = "little") { "little" } else { "big" });
+    let bo = vm.str_val(if cfg!(target_endian = "little") {
+        "little"
+    } else {
+        "big"
+    });
     vm.set_in(d, "byteorder", bo);
-    let exe = std::env::current_exe().map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
+    let exe = std::env::current_exe()
+        .map(|p| p.to_string_lossy().to_string())
+        .unwrap_or_default();
     let ev = vm.str_val(&exe);
     vm.set_in(d, "executable", ev);
     let pre = vm.str_val("/usr/local");
     vm.set_in(d, "prefix", pre.clone());
     vm.set_in(d, "exec_prefix", pre);
-    let names: Vec<Value> = ["builtins", "sys", "gc", "time", "math", "_io", "_weakref", "signal", "atexit"]
-        .iter()
-        .map(|n| vm.str_val(n))
-        .collect();
+    let names: Vec<Value> = [
+        "builtins", "sys", "gc", "time", "math", "_io", "_weakref", "signal", "atexit",
+    ]
+    .iter()
+    .map(|n| vm.str_val(n))
+    .collect();
     let bmn = vm.new_tuple(names);
     vm.set_in(d, "builtin_module_names", Value::Obj(bmn));
     // CPython 3.11's defaults for `python3 script.py` (mini writes no
@@ -179,9 +215,19 @@ pub fn install_streams(vm: &mut Vm) {
     let d = vm
         .sys_module
         .as_ref()
-        .and_then(|m| m.downcast::<crate::object::module::Module>().map(|m| m.dict.clone()))
+        .and_then(|m| {
+            m.downcast::<crate::object::module::Module>()
+                .map(|m| m.dict.clone())
+        })
         .unwrap();
-    for (n, s) in [("stdin", &i), ("stdout", &o), ("stderr", &e), ("__stdin__", &i), ("__stdout__", &o), ("__stderr__", &e)] {
+    for (n, s) in [
+        ("stdin", &i),
+        ("stdout", &o),
+        ("stderr", &e),
+        ("__stdin__", &i),
+        ("__stdout__", &o),
+        ("__stderr__", &e),
+    ] {
         vm.set_in(&d, n, Value::Obj(s.clone()));
     }
 }
@@ -189,7 +235,12 @@ pub fn install_streams(vm: &mut Vm) {
 fn exit(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "exit", 0, 1)?;
     let c = vm.types.exc.system_exit.clone();
-    let a: Vec<Value> = args.pos.into_vec().into_iter().filter(|v| !v.is_none()).collect();
+    let a: Vec<Value> = args
+        .pos
+        .into_vec()
+        .into_iter()
+        .filter(|v| !v.is_none())
+        .collect();
     let e = vm.new_exception(&c, a);
     Err(crate::vm::PyErr { exc: e })
 }
@@ -308,7 +359,11 @@ fn exc_info(vm: &mut Vm, _args: Args) -> PyResult<Value> {
                 .unwrap_or(Value::None);
             Ok(Value::Obj(vm.new_tuple(vec![t, Value::Obj(e), tb])))
         }
-        _ => Ok(Value::Obj(vm.new_tuple(vec![Value::None, Value::None, Value::None]))),
+        _ => Ok(Value::Obj(vm.new_tuple(vec![
+            Value::None,
+            Value::None,
+            Value::None,
+        ]))),
     }
 }
 
@@ -384,7 +439,14 @@ fn is_finalizing(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 pub fn set_argv(vm: &mut Vm, argv: &[String], path0: Option<&str>) {
     let items: Vec<Value> = argv.iter().map(|a| vm.str_val(a)).collect();
     let l = vm.new_list(items);
-    let d = vm.sys_module.as_ref().unwrap().downcast::<crate::object::module::Module>().unwrap().dict.clone();
+    let d = vm
+        .sys_module
+        .as_ref()
+        .unwrap()
+        .downcast::<crate::object::module::Module>()
+        .unwrap()
+        .dict
+        .clone();
     vm.set_in(&d, "argv", Value::Obj(l));
     let mut paths: Vec<Value> = Vec::new();
     if let Some(p) = path0 {

@@ -63,7 +63,10 @@ pub fn monotonic_ns() -> u128 {
 pub fn cpu_time() -> f64 {
     // SAFETY: clock_gettime with a valid clock id and out-pointer.
     unsafe {
-        let mut ts = libc_timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc_timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         if clock_gettime(2, &mut ts) == 0 {
             return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
         }
@@ -82,7 +85,10 @@ extern "C" {
 }
 
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 fn time(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
@@ -90,7 +96,10 @@ fn time(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 fn time_ns(vm: &mut Vm, _args: Args) -> PyResult<Value> {
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     Ok(vm.new_bigint(num_bigint::BigInt::from(n)))
 }
 
@@ -148,7 +157,17 @@ fn sleep(vm: &mut Vm, args: Args) -> PyResult<Value> {
 static STRUCT_TIME: super::structseq::Spec = super::structseq::Spec {
     qualname: "time.struct_time",
     fields: &[
-        "tm_year", "tm_mon", "tm_mday", "tm_hour", "tm_min", "tm_sec", "tm_wday", "tm_yday", "tm_isdst", "tm_zone", "tm_gmtoff",
+        "tm_year",
+        "tm_mon",
+        "tm_mday",
+        "tm_hour",
+        "tm_min",
+        "tm_sec",
+        "tm_wday",
+        "tm_yday",
+        "tm_isdst",
+        "tm_zone",
+        "tm_gmtoff",
     ],
     visible: 9,
 };
@@ -197,7 +216,19 @@ extern "C" {
 }
 
 fn empty_ctm() -> CTm {
-    CTm { sec: 0, min: 0, hour: 0, mday: 0, mon: 0, year: 0, wday: 0, yday: 0, isdst: 0, gmtoff: 0, zone: std::ptr::null() }
+    CTm {
+        sec: 0,
+        min: 0,
+        hour: 0,
+        mday: 0,
+        mon: 0,
+        year: 0,
+        wday: 0,
+        yday: 0,
+        isdst: 0,
+        gmtoff: 0,
+        zone: std::ptr::null(),
+    }
 }
 
 /// Local time through the C library, which knows the time zone rules.
@@ -212,7 +243,9 @@ fn local_fields(secs: i64) -> Broken {
         String::new()
     } else {
         // SAFETY: tm_zone points at a NUL-terminated static string owned by libc.
-        unsafe { std::ffi::CStr::from_ptr(out.zone) }.to_string_lossy().into_owned()
+        unsafe { std::ffi::CStr::from_ptr(out.zone) }
+            .to_string_lossy()
+            .into_owned()
     };
     Broken {
         f: [
@@ -301,9 +334,28 @@ fn mktime(vm: &mut Vm, args: Args) -> PyResult<Value> {
     }
     Ok(Value::Float(r as f64))
 }
-const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn fields(vm: &mut Vm, v: Option<&Value>) -> PyResult<[i64; 9]> {
@@ -339,7 +391,10 @@ fn strftime_fmt(fmt: &str, f: &[i64; 9]) -> String {
             'd' => out.push_str(&format!("{:02}", f[2])),
             'e' => out.push_str(&format!("{:2}", f[2])),
             'H' => out.push_str(&format!("{:02}", f[3])),
-            'I' => out.push_str(&format!("{:02}", if f[3] % 12 == 0 { 12 } else { f[3] % 12 })),
+            'I' => out.push_str(&format!(
+                "{:02}",
+                if f[3] % 12 == 0 { 12 } else { f[3] % 12 }
+            )),
             'M' => out.push_str(&format!("{:02}", f[4])),
             'S' => out.push_str(&format!("{:02}", f[5])),
             'p' => out.push_str(if f[3] < 12 { "AM" } else { "PM" }),

@@ -58,10 +58,13 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
 fn weakrefable(vm: &Vm, v: &Value) -> bool {
     let Value::Obj(o) = v else { return false };
     let cls = o.class();
-    cls.downcast::<TypeObj>().is_some_and(|t| t.has(TF_WEAKREFABLE)) || o.kind() == Kind::Type || {
-        let _ = vm;
-        false
-    }
+    cls.downcast::<TypeObj>()
+        .is_some_and(|t| t.has(TF_WEAKREFABLE))
+        || o.kind() == Kind::Type
+        || {
+            let _ = vm;
+            false
+        }
 }
 
 /// `weakref.ref(obj, callback=None)` (and subclasses of it).
@@ -78,7 +81,10 @@ fn ref_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         let t = vm.type_name(&obj);
         return Err(vm.type_error(format!("cannot create weak reference to '{t}' object")));
     }
-    let referent = obj.as_obj().cloned().expect("weakrefable objects are heap objects");
+    let referent = obj
+        .as_obj()
+        .cloned()
+        .expect("weakrefable objects are heap objects");
     let exact = cls.is(&vm.types.weakref);
     if exact && callback.is_none() {
         // Reuse a live callback-less plain ref, as CPython does.
@@ -110,7 +116,10 @@ fn ref_init(_vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 fn me(args: &Args) -> &WeakRef {
-    args.pos[0].as_obj().and_then(|o| o.downcast::<WeakRef>()).expect("weakref receiver")
+    args.pos[0]
+        .as_obj()
+        .and_then(|o| o.downcast::<WeakRef>())
+        .expect("weakref receiver")
 }
 
 /// `r()`: the referent, or None once it died.
@@ -160,7 +169,10 @@ pub fn weakref_repr(vm: &mut Vm, o: &ObjRef) -> String {
                 .get_attr_opt(&rv, &name_key)
                 .ok()
                 .flatten()
-                .and_then(|n| n.as_obj().and_then(|s| crate::object::str::str_of(s).map(|x| x.to_string())));
+                .and_then(|n| {
+                    n.as_obj()
+                        .and_then(|s| crate::object::str::str_of(s).map(|x| x.to_string()))
+                });
             match name {
                 Some(n) => format!("<weakref at {addr:#x}; to '{tn}' at {raddr:#x} ({n})>"),
                 None => format!("<weakref at {addr:#x}; to '{tn}' at {raddr:#x}>"),
@@ -203,7 +215,10 @@ fn getweakrefcount(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn getweakrefs(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "getweakrefs", 1, 1)?;
     let items: Vec<Value> = match args.pos[0].as_obj() {
-        Some(o) => weakrefs::weakrefs_of(o).into_iter().map(Value::Obj).collect(),
+        Some(o) => weakrefs::weakrefs_of(o)
+            .into_iter()
+            .map(Value::Obj)
+            .collect(),
         None => Vec::new(),
     };
     Ok(Value::Obj(vm.new_list(items)))
@@ -215,9 +230,14 @@ fn remove_dead_weakref(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "_remove_dead_weakref", 2, 2)?;
     let d = args.pos[0].clone();
     let key = args.pos[1].clone();
-    let Value::Obj(dobj) = &d else { return Ok(Value::None) };
+    let Value::Obj(dobj) = &d else {
+        return Ok(Value::None);
+    };
     if let Some(v) = vm.dict_get(dobj, &key)? {
-        let dead = v.as_obj().and_then(|o| o.downcast::<WeakRef>()).is_some_and(|w| w.get().is_none());
+        let dead = v
+            .as_obj()
+            .and_then(|o| o.downcast::<WeakRef>())
+            .is_some_and(|w| w.get().is_none());
         if dead {
             vm.del_item(&d, &key)?;
         }

@@ -79,9 +79,7 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
             Some((*x as f64) == *y && (*y as i64) == *x)
         }
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
-        (Value::Bool(x), Value::Int(y)) | (Value::Int(y), Value::Bool(x)) => {
-            Some(*x as i64 == *y)
-        }
+        (Value::Bool(x), Value::Int(y)) | (Value::Int(y), Value::Bool(x)) => Some(*x as i64 == *y),
         (Value::Bool(x), Value::Float(y)) | (Value::Float(y), Value::Bool(x)) => {
             Some(*x as i64 as f64 == *y)
         }
@@ -163,7 +161,11 @@ impl DictTable {
                 }
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
     }
 
@@ -203,7 +205,11 @@ impl DictTable {
                 }
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
     }
 
@@ -217,8 +223,7 @@ impl DictTable {
             match &e.key {
                 Value::Obj(k) => {
                     k.is(key)
-                        || (!k.owns_cls()
-                            && k.downcast::<Str>().is_some_and(|t| t.as_str() == s))
+                        || (!k.owns_cls() && k.downcast::<Str>().is_some_and(|t| t.as_str() == s))
                 }
                 _ => false,
             }
@@ -238,7 +243,11 @@ impl DictTable {
                 return Some(ix as usize);
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
     }
 
@@ -276,7 +285,11 @@ impl DictTable {
                 return;
             }
             perturb >>= 5;
-            i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(perturb as usize)
+                .wrapping_add(1))
+                & mask;
         }
     }
 
@@ -319,7 +332,11 @@ impl DictTable {
                     break;
                 }
                 perturb >>= 5;
-                i = (i.wrapping_mul(5).wrapping_add(perturb as usize).wrapping_add(1)) & mask;
+                i = (i
+                    .wrapping_mul(5)
+                    .wrapping_add(perturb as usize)
+                    .wrapping_add(1))
+                    & mask;
             }
         }
         let e = &mut self.entries[ix];
@@ -384,12 +401,16 @@ impl Dict {
         // the same offset after the header.
         const OFF: usize = std::mem::offset_of!(crate::object::rc::Obj<Dict>, data);
         const _: () = assert!(
-            OFF == std::mem::offset_of!(crate::object::rc::Obj<crate::object::instance::Inst<Dict>>, data)
-                + std::mem::offset_of!(crate::object::instance::Inst<Dict>, base)
+            OFF == std::mem::offset_of!(
+                crate::object::rc::Obj<crate::object::instance::Inst<Dict>>,
+                data
+            ) + std::mem::offset_of!(crate::object::instance::Inst<Dict>, base)
         );
         // SAFETY: dict payloads only exist inside heap objects, OFF bytes
         // after their header (checked above for both layouts).
-        unsafe { &*((self as *const Dict as *const u8).sub(OFF) as *const crate::object::rc::Header) }
+        unsafe {
+            &*((self as *const Dict as *const u8).sub(OFF) as *const crate::object::rc::Header)
+        }
     }
 
     pub fn new() -> Dict {
@@ -498,7 +519,9 @@ fn may_be_tracked(v: &Value) -> bool {
     match v {
         Value::Obj(o) => {
             o.vt().is_gc
-                && (o.kind() != super::kind::Kind::Tuple || o.owns_cls() || o.flags() & crate::object::rc::FLAG_TRACKED != 0)
+                && (o.kind() != super::kind::Kind::Tuple
+                    || o.owns_cls()
+                    || o.flags() & crate::object::rc::FLAG_TRACKED != 0)
         }
         _ => false,
     }

@@ -25,7 +25,12 @@ pub fn shortest_digits(x: f64) -> (String, i32) {
 fn tie_to_even(x: f64, digits: &str) -> Option<String> {
     let n = digits.len();
     let exact = format!("{:.*e}", n + 24, x);
-    let mant: String = exact.split('e').next()?.chars().filter(|c| *c != '.').collect();
+    let mant: String = exact
+        .split('e')
+        .next()?
+        .chars()
+        .filter(|c| *c != '.')
+        .collect();
     let (head, rest) = mant.split_at(n);
     if !rest.starts_with('5') || !rest[1..].bytes().all(|b| b == b'0') {
         return None;
@@ -58,7 +63,11 @@ pub fn float_repr(x: f64) -> String {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let (digits, exp) = shortest_digits(x);
     let sign = if x < 0.0 { "-" } else { "" };
@@ -71,7 +80,11 @@ pub fn float_repr(x: f64) -> String {
             m.push('.');
             m.push_str(&digits[1..]);
         }
-        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        format!(
+            "{sign}{m}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 

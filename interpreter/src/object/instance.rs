@@ -63,7 +63,12 @@ impl InstExt {
 
     fn clear(&self) {
         let d = self.dict.borrow_mut().take();
-        let s: Vec<Value> = self.slots.borrow_mut().iter_mut().map(|v| v.take()).collect();
+        let s: Vec<Value> = self
+            .slots
+            .borrow_mut()
+            .iter_mut()
+            .map(|v| v.take())
+            .collect();
         drop((d, s));
     }
 }

@@ -17,27 +17,85 @@ pub enum DictPart {
 }
 
 pub enum IterState {
-    Range { next: i64, step: i64, remaining: u64 },
+    Range {
+        next: i64,
+        step: i64,
+        remaining: u64,
+    },
     /// A range beyond 64 bits.
-    BigRange { next: num_bigint::BigInt, step: num_bigint::BigInt, remaining: num_bigint::BigInt },
-    List { seq: ObjRef, index: usize },
-    ListRev { seq: ObjRef, index: usize },
-    Tuple { seq: ObjRef, index: usize },
-    Str { s: ObjRef, pos: usize },
-    Bytes { b: ObjRef, index: usize },
-    Dict { d: ObjRef, pos: usize, len: usize, part: DictPart },
-    DictRev { d: ObjRef, pos: usize, len: usize, part: DictPart },
-    Set { s: ObjRef, pos: usize, len: usize },
+    BigRange {
+        next: num_bigint::BigInt,
+        step: num_bigint::BigInt,
+        remaining: num_bigint::BigInt,
+    },
+    List {
+        seq: ObjRef,
+        index: usize,
+    },
+    ListRev {
+        seq: ObjRef,
+        index: usize,
+    },
+    Tuple {
+        seq: ObjRef,
+        index: usize,
+    },
+    Str {
+        s: ObjRef,
+        pos: usize,
+    },
+    Bytes {
+        b: ObjRef,
+        index: usize,
+    },
+    Dict {
+        d: ObjRef,
+        pos: usize,
+        len: usize,
+        part: DictPart,
+    },
+    DictRev {
+        d: ObjRef,
+        pos: usize,
+        len: usize,
+        part: DictPart,
+    },
+    Set {
+        s: ObjRef,
+        pos: usize,
+        len: usize,
+    },
     /// Old-style iteration through `__getitem__` with 0, 1, 2, ...
-    Seq { obj: Value, index: i64 },
+    Seq {
+        obj: Value,
+        index: i64,
+    },
     /// `iter(callable, sentinel)`.
-    Callable { func: Value, sentinel: Value },
-    Enumerate { it: Value, count: Value },
-    Zip { its: Vec<Value>, strict: bool },
-    Map { func: Value, its: Vec<Value> },
-    Filter { func: Value, it: Value },
+    Callable {
+        func: Value,
+        sentinel: Value,
+    },
+    Enumerate {
+        it: Value,
+        count: Value,
+    },
+    Zip {
+        its: Vec<Value>,
+        strict: bool,
+    },
+    Map {
+        func: Value,
+        its: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        it: Value,
+    },
     /// `reversed(seq)` through `__len__`/`__getitem__`.
-    Reversed { seq: Value, index: i64 },
+    Reversed {
+        seq: Value,
+        index: i64,
+    },
     Done,
 }
 

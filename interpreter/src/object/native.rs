@@ -30,7 +30,13 @@ pub trait NativeObject: Any {
     fn getitem(&self, _vm: &mut Vm, _me: &ObjRef, _key: &Value) -> Option<PyResult<Value>> {
         None
     }
-    fn setitem(&self, _vm: &mut Vm, _me: &ObjRef, _key: Value, _v: Option<Value>) -> Option<PyResult<()>> {
+    fn setitem(
+        &self,
+        _vm: &mut Vm,
+        _me: &ObjRef,
+        _key: Value,
+        _v: Option<Value>,
+    ) -> Option<PyResult<()>> {
         None
     }
     fn contains(&self, _vm: &mut Vm, _me: &ObjRef, _item: &Value) -> Option<PyResult<bool>> {
@@ -45,7 +51,13 @@ pub trait NativeObject: Any {
     fn getattr(&self, _vm: &mut Vm, _me: &ObjRef, _name: &str) -> Option<PyResult<Value>> {
         None
     }
-    fn setattr(&self, _vm: &mut Vm, _me: &ObjRef, _name: &str, _v: Option<Value>) -> Option<PyResult<()>> {
+    fn setattr(
+        &self,
+        _vm: &mut Vm,
+        _me: &ObjRef,
+        _name: &str,
+        _v: Option<Value>,
+    ) -> Option<PyResult<()>> {
         None
     }
     /// Bytes this object holds outside its header, for `sys.getsizeof`.

@@ -386,7 +386,10 @@ pub(crate) unsafe fn alloc_raw<T>(vt: &'static VTable, cls: *const Header, data:
             Obj {
                 header: Header {
                     refcnt: Cell::new(1),
-                    flags: Cell::new(((vt.kind as u32) << KIND_SHIFT) | if vt.owns_cls { FLAG_OWNS_CLS } else { 0 }),
+                    flags: Cell::new(
+                        ((vt.kind as u32) << KIND_SHIFT)
+                            | if vt.owns_cls { FLAG_OWNS_CLS } else { 0 },
+                    ),
                     vt,
                     cls: Cell::new(cls),
                 },

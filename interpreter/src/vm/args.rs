@@ -75,9 +75,15 @@ impl Args {
                 _ => format!("{fname}() takes exactly {min} arguments ({n} given)"),
             }
         } else if n < min {
-            format!("{fname} expected at least {min} argument{}, got {n}", if min == 1 { "" } else { "s" })
+            format!(
+                "{fname} expected at least {min} argument{}, got {n}",
+                if min == 1 { "" } else { "s" }
+            )
         } else {
-            format!("{fname} expected at most {max} argument{}, got {n}", if max == 1 { "" } else { "s" })
+            format!(
+                "{fname} expected at most {max} argument{}, got {n}",
+                if max == 1 { "" } else { "s" }
+            )
         };
         Err(vm.type_error(msg))
     }

@@ -93,7 +93,12 @@ impl Vm {
     }
 
     /// Arithmetic on two numbers; None when an operand is not a number.
-    pub(crate) fn numeric_binop(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    pub(crate) fn numeric_binop(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+    ) -> PyResult<Option<Value>> {
         let (Some(x), Some(y)) = (as_num(a), as_num(b)) else {
             return Ok(None);
         };
@@ -110,7 +115,12 @@ impl Vm {
             (Num::Float(_), _) | (_, Num::Float(_)) => {
                 if matches!(
                     op,
-                    BinOp::LShift | BinOp::RShift | BinOp::And | BinOp::Or | BinOp::Xor | BinOp::MatMul
+                    BinOp::LShift
+                        | BinOp::RShift
+                        | BinOp::And
+                        | BinOp::Or
+                        | BinOp::Xor
+                        | BinOp::MatMul
                 ) {
                     return Ok(None);
                 }
@@ -185,12 +195,22 @@ impl Vm {
                 if y < 0 {
                     return Err(self.value_error("negative shift count"));
                 }
-                Value::Int(if y >= 64 { if x < 0 { -1 } else { 0 } } else { x >> y })
+                Value::Int(if y >= 64 {
+                    if x < 0 {
+                        -1
+                    } else {
+                        0
+                    }
+                } else {
+                    x >> y
+                })
             }
             BinOp::And => Value::Int(x & y),
             BinOp::Or => Value::Int(x | y),
             BinOp::Xor => Value::Int(x ^ y),
-            BinOp::MatMul => return Err(self.type_error("unsupported operand type(s) for @: 'int' and 'int'")),
+            BinOp::MatMul => {
+                return Err(self.type_error("unsupported operand type(s) for @: 'int' and 'int'"))
+            }
         })
     }
 
@@ -240,7 +260,9 @@ impl Vm {
             BinOp::And => self.new_bigint(x & y),
             BinOp::Or => self.new_bigint(x | y),
             BinOp::Xor => self.new_bigint(x ^ y),
-            BinOp::MatMul => return Err(self.type_error("unsupported operand type(s) for @: 'int' and 'int'")),
+            BinOp::MatMul => {
+                return Err(self.type_error("unsupported operand type(s) for @: 'int' and 'int'"))
+            }
         })
     }
 
@@ -385,7 +407,13 @@ impl Vm {
     }
 
     /// The `__op__`/`__rop__` protocol, CPython's `binary_op1`.
-    fn dunder_binop(&mut self, op: BinOp, a: &Value, b: &Value, inplace_tried: bool) -> PyResult<Value> {
+    fn dunder_binop(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+        inplace_tried: bool,
+    ) -> PyResult<Value> {
         let _ = inplace_tried;
         let (fwd, rev, _) = op.dunders();
         let ta = self.type_of(a);
@@ -394,7 +422,11 @@ impl Vm {
         let rev_n = self.intern(rev);
         let same = ta.is(&tb);
         let fa = self.lookup_mro(&ta, &fwd_n);
-        let rb = if same { None } else { self.lookup_mro(&tb, &rev_n) };
+        let rb = if same {
+            None
+        } else {
+            self.lookup_mro(&tb, &rev_n)
+        };
         let ni = Value::Obj(self.not_implemented.clone());
         let b_first = rb.is_some() && self.is_subclass(&tb, &ta) && !same && {
             // Only when the subclass overrides the reflected method.
@@ -430,7 +462,9 @@ impl Vm {
     pub(crate) fn unsupported(&mut self, op: BinOp, a: &Value, b: &Value) -> crate::vm::PyErr {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         if op == BinOp::Pow {
-            return self.type_error(format!("unsupported operand type(s) for ** or pow(): '{ta}' and '{tb}'"));
+            return self.type_error(format!(
+                "unsupported operand type(s) for ** or pow(): '{ta}' and '{tb}'"
+            ));
         }
         if op == BinOp::Add && ta == "str" && tb != "str" {
             return self.type_error(format!("can only concatenate str (not \"{tb}\") to str"));
@@ -439,13 +473,20 @@ impl Vm {
             return self.type_error(format!("can only concatenate list (not \"{tb}\") to list"));
         }
         if op == BinOp::Add && ta == "tuple" && ta != tb {
-            return self.type_error(format!("can only concatenate tuple (not \"{tb}\") to tuple"));
+            return self.type_error(format!(
+                "can only concatenate tuple (not \"{tb}\") to tuple"
+            ));
         }
-        if op == BinOp::Mul && (matches!(ta.as_str(), "str" | "list" | "tuple" | "bytes") || matches!(tb.as_str(), "str" | "list" | "tuple" | "bytes")) {
+        if op == BinOp::Mul
+            && (matches!(ta.as_str(), "str" | "list" | "tuple" | "bytes")
+                || matches!(tb.as_str(), "str" | "list" | "tuple" | "bytes"))
+        {
             let seq_first = matches!(ta.as_str(), "str" | "list" | "tuple" | "bytes");
             let other = if seq_first { &tb } else { &ta };
             if other != "int" {
-                return self.type_error(format!("can't multiply sequence by non-int of type '{other}'"));
+                return self.type_error(format!(
+                    "can't multiply sequence by non-int of type '{other}'"
+                ));
             }
         }
         self.type_error(format!(
@@ -455,7 +496,12 @@ impl Vm {
     }
 
     /// The builtin types' implementations of `a op b` (None = NotImplemented).
-    pub(crate) fn native_binop(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    pub(crate) fn native_binop(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+    ) -> PyResult<Option<Value>> {
         if let Some(r) = self.numeric_binop(op, a, b)? {
             return Ok(Some(r));
         }
@@ -477,7 +523,9 @@ impl Vm {
                 }
                 // A count from an object with __index__.
                 for (seq, count) in [(a, b), (b, a)] {
-                    if seq.as_obj().is_some_and(|o| is_seq_kind(o.kind())) && count.as_obj().is_some_and(|o| o.owns_cls()) {
+                    if seq.as_obj().is_some_and(|o| is_seq_kind(o.kind()))
+                        && count.as_obj().is_some_and(|o| o.owns_cls())
+                    {
                         let cls = self.type_of(count);
                         if self.lookup_mro(&cls, &self.names.index.clone()).is_some() {
                             let n = self.index_value(count)?;
@@ -512,7 +560,10 @@ impl Vm {
         }
         Ok(Some(match x.kind() {
             Kind::Str => {
-                let (s, t) = (x.downcast::<Str>().unwrap().as_str(), y.downcast::<Str>().unwrap().as_str());
+                let (s, t) = (
+                    x.downcast::<Str>().unwrap().as_str(),
+                    y.downcast::<Str>().unwrap().as_str(),
+                );
                 let mut r = String::with_capacity(s.len() + t.len());
                 r.push_str(s);
                 r.push_str(t);

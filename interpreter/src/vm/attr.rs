@@ -8,8 +8,8 @@
 use crate::compile::code::{Code, SiteCache};
 use crate::object::dict::Dict;
 use crate::object::function::{
-    BoundMethod, BuiltinFunction, ClassMethod, Function, MemberDescr, MethodDescr, MethodKind, Property,
-    StaticMethod,
+    BoundMethod, BuiltinFunction, ClassMethod, Function, MemberDescr, MethodDescr, MethodKind,
+    Property, StaticMethod,
 };
 use crate::object::instance::inst_ext;
 use crate::object::kind::Kind;
@@ -36,7 +36,9 @@ impl Vm {
         let cls = self.type_of(obj);
         let flags = self.type_flags(&cls);
         let r = if flags & TF_HAS_GETATTRIBUTE != 0 {
-            let ga = self.lookup_mro(&cls, &self.names.getattribute.clone()).unwrap();
+            let ga = self
+                .lookup_mro(&cls, &self.names.getattribute.clone())
+                .unwrap();
             match self.call(&ga, vec![obj.clone(), Value::Obj(name.clone())]) {
                 Ok(v) => Ok(Some(v)),
                 Err(e) if self.err_is(&e, &self.types.exc.attribute_error.clone()) => {
@@ -50,7 +52,9 @@ impl Vm {
         } else {
             match obj {
                 Value::Obj(o) if o.kind() == Kind::Type => self.type_getattr(o, name),
-                Value::Obj(o) if o.kind() == Kind::Module && !o.owns_cls() => self.module_getattr(o, name),
+                Value::Obj(o) if o.kind() == Kind::Module && !o.owns_cls() => {
+                    self.module_getattr(o, name)
+                }
                 Value::Obj(o) if o.kind() == Kind::Super => self.super_getattr(o, name),
                 _ => self.generic_getattr(obj, &cls, name),
             }
@@ -59,7 +63,9 @@ impl Vm {
             Ok(Some(v)) => Ok(Some(v)),
             Ok(None) if flags & TF_HAS_GETATTR != 0 => {
                 let ga = self.lookup_mro(&cls, &self.names.getattr.clone()).unwrap();
-                Ok(Some(self.call(&ga, vec![obj.clone(), Value::Obj(name.clone())])?))
+                Ok(Some(
+                    self.call(&ga, vec![obj.clone(), Value::Obj(name.clone())])?,
+                ))
             }
             other => other,
         }
@@ -76,7 +82,11 @@ impl Vm {
             Value::Obj(o) if o.kind() == Kind::Module && !o.owns_cls() => {
                 let mname = o
                     .downcast::<Module>()
-                    .and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.name)))
+                    .and_then(|m| {
+                        m.dict
+                            .downcast::<Dict>()
+                            .and_then(|d| d.get_str(&self.names.name))
+                    })
                     .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|s| s.to_string())))
                     .unwrap_or_else(|| "?".to_string());
                 format!("module '{mname}' has no attribute '{n}'")
@@ -109,7 +119,12 @@ impl Vm {
     }
 
     /// object.__getattribute__ without `__getattr__`.
-    pub(crate) fn generic_getattr(&mut self, obj: &Value, cls: &ObjRef, name: &ObjRef) -> PyResult<Option<Value>> {
+    pub(crate) fn generic_getattr(
+        &mut self,
+        obj: &Value,
+        cls: &ObjRef,
+        name: &ObjRef,
+    ) -> PyResult<Option<Value>> {
         let descr = self.lookup_mro(cls, name);
         if let Some(d) = &descr {
             if self.is_data_descriptor(d) {
@@ -145,7 +160,9 @@ impl Vm {
         match d {
             Value::Obj(o) => match o.kind() {
                 Kind::Property | Kind::MemberDescr => true,
-                Kind::Function | Kind::MethodDescr | Kind::StaticMethod | Kind::ClassMethod => false,
+                Kind::Function | Kind::MethodDescr | Kind::StaticMethod | Kind::ClassMethod => {
+                    false
+                }
                 _ if o.owns_cls() => {
                     let c = o.class();
                     self.lookup_mro(&c, &self.names.set).is_some()
@@ -164,7 +181,9 @@ impl Vm {
             _ => return Ok(d.clone()),
         };
         match o.kind() {
-            Kind::Function if !o.owns_cls() => Ok(Value::Obj(self.new_bound_method(d.clone(), obj.clone()))),
+            Kind::Function if !o.owns_cls() => {
+                Ok(Value::Obj(self.new_bound_method(d.clone(), obj.clone())))
+            }
             Kind::MethodDescr => {
                 let m = o.downcast::<MethodDescr>().unwrap();
                 let bound = match m.kind {
@@ -185,7 +204,9 @@ impl Vm {
             Kind::StaticMethod => Ok(o.downcast::<StaticMethod>().unwrap().0.func()),
             Kind::ClassMethod => {
                 let f = o.downcast::<ClassMethod>().unwrap().0.func();
-                Ok(Value::Obj(self.new_bound_method(f, Value::Obj(cls.clone()))))
+                Ok(Value::Obj(
+                    self.new_bound_method(f, Value::Obj(cls.clone())),
+                ))
             }
             Kind::Property => {
                 let getter = o.downcast::<Property>().unwrap().fget.borrow().clone();
@@ -198,7 +219,10 @@ impl Vm {
                         .as_obj()
                         .and_then(|s| str_of(s).map(|s| s.to_string()));
                     let msg = match n {
-                        Some(n) => format!("property '{n}' of '{}' object has no getter", self.type_name(obj)),
+                        Some(n) => format!(
+                            "property '{n}' of '{}' object has no getter",
+                            self.type_name(obj)
+                        ),
                         None => "unreadable attribute".to_string(),
                     };
                     return Err(self.attribute_error(msg));
@@ -215,7 +239,9 @@ impl Vm {
             _ if o.owns_cls() => {
                 let c = o.class();
                 match self.lookup_mro(&c, &self.names.get.clone()) {
-                    Some(get) => self.call(&get, vec![d.clone(), obj.clone(), Value::Obj(cls.clone())]),
+                    Some(get) => {
+                        self.call(&get, vec![d.clone(), obj.clone(), Value::Obj(cls.clone())])
+                    }
                     None => Ok(d.clone()),
                 }
             }
@@ -262,7 +288,10 @@ impl Vm {
                         _ if o.owns_cls() => {
                             let c = o.class();
                             match self.lookup_mro(&c, &self.names.get.clone()) {
-                                Some(get) => self.call(&get, vec![d.clone(), Value::None, Value::Obj(cls.clone())])?,
+                                Some(get) => self.call(
+                                    &get,
+                                    vec![d.clone(), Value::None, Value::Obj(cls.clone())],
+                                )?,
                                 None => d.clone(),
                             }
                         }
@@ -339,7 +368,13 @@ impl Vm {
     }
 
     /// object.__setattr__ / __delattr__ (`v` None deletes).
-    pub(crate) fn generic_setattr(&mut self, obj: &Value, cls: &ObjRef, name: &ObjRef, v: Option<Value>) -> PyResult<()> {
+    pub(crate) fn generic_setattr(
+        &mut self,
+        obj: &Value,
+        cls: &ObjRef,
+        name: &ObjRef,
+        v: Option<Value>,
+    ) -> PyResult<()> {
         if let Value::Obj(o) = obj {
             if o.kind() == Kind::Type {
                 return self.type_setattr(o, name, v);
@@ -350,13 +385,27 @@ impl Vm {
                 match dobj.kind() {
                     Kind::Property => {
                         let p = dobj.downcast::<Property>().unwrap();
-                        let f = if v.is_some() { p.fset.borrow().clone() } else { p.fdel.borrow().clone() };
+                        let f = if v.is_some() {
+                            p.fset.borrow().clone()
+                        } else {
+                            p.fdel.borrow().clone()
+                        };
                         if f.is_none() || f.is_undef() {
-                            let pname = p.name.borrow().as_obj().and_then(|s| str_of(s).map(|s| s.to_string()));
+                            let pname = p
+                                .name
+                                .borrow()
+                                .as_obj()
+                                .and_then(|s| str_of(s).map(|s| s.to_string()));
                             let what = if v.is_some() { "setter" } else { "deleter" };
                             let msg = match pname {
-                                Some(n) => format!("property '{n}' of '{}' object has no {what}", self.type_name(obj)),
-                                None => format!("can't {} attribute", if v.is_some() { "set" } else { "delete" }),
+                                Some(n) => format!(
+                                    "property '{n}' of '{}' object has no {what}",
+                                    self.type_name(obj)
+                                ),
+                                None => format!(
+                                    "can't {} attribute",
+                                    if v.is_some() { "set" } else { "delete" }
+                                ),
                             };
                             return Err(self.attribute_error(msg));
                         }
@@ -371,7 +420,8 @@ impl Vm {
                         let m = dobj.downcast::<MemberDescr>().unwrap();
                         if let Value::Obj(inst) = obj {
                             if v.is_none() {
-                                let cur = inst_ext(inst).and_then(|e| e.slots.borrow().get(m.index).cloned());
+                                let cur = inst_ext(inst)
+                                    .and_then(|e| e.slots.borrow().get(m.index).cloned());
                                 if cur.is_none_or(|c| c.is_undef()) {
                                     let n = str_of(name).unwrap_or("?").to_string();
                                     return Err(self.attribute_error(format!(
@@ -385,7 +435,11 @@ impl Vm {
                     }
                     _ if dobj.owns_cls() => {
                         let c = dobj.class();
-                        let hook = if v.is_some() { &self.names.set } else { &self.names.delete };
+                        let hook = if v.is_some() {
+                            &self.names.set
+                        } else {
+                            &self.names.delete
+                        };
                         if let Some(f) = self.lookup_mro(&c, &hook.clone()) {
                             let mut args = vec![d.clone(), obj.clone()];
                             if let Some(v) = v {
@@ -457,7 +511,8 @@ impl Vm {
     /// dicts (see `TF_SHADOWED`).
     pub(crate) fn mark_shadowed(cls: &ObjRef) {
         if let Some(tp) = cls.downcast::<TypeObj>() {
-            tp.flags.set(tp.flags.get() | crate::object::typeobj::TF_SHADOWED);
+            tp.flags
+                .set(tp.flags.get() | crate::object::typeobj::TF_SHADOWED);
         }
     }
 
@@ -481,7 +536,11 @@ impl Vm {
     fn set_class_attr(&mut self, o: &ObjRef, v: Value) -> PyResult<()> {
         match &v {
             Value::Obj(c) if c.kind() == Kind::Type && self.is_heap_class(c) && o.owns_cls() => {
-                let new_layout = c.downcast::<TypeObj>().unwrap().inst_vt.map(|v| v as *const _);
+                let new_layout = c
+                    .downcast::<TypeObj>()
+                    .unwrap()
+                    .inst_vt
+                    .map(|v| v as *const _);
                 if new_layout != Some(o.vt() as *const _) {
                     return Err(self.type_error("__class__ assignment: object layout differs"));
                 }
@@ -517,7 +576,10 @@ impl Vm {
             (_, None) => {
                 if dd.del_str(name).is_none() {
                     let n = str_of(name).unwrap_or("?").to_string();
-                    return Err(self.attribute_error(format!("type object '{}' has no attribute '{n}'", tp.name())));
+                    return Err(self.attribute_error(format!(
+                        "type object '{}' has no attribute '{n}'",
+                        tp.name()
+                    )));
                 }
             }
         }
@@ -528,7 +590,12 @@ impl Vm {
     // ----- inline-cached sites -----
 
     /// `LoadAttr` with its site cache.
-    pub(crate) fn load_attr_site(&mut self, code: &Code, site: u16, obj: &Value) -> PyResult<Value> {
+    pub(crate) fn load_attr_site(
+        &mut self,
+        code: &Code,
+        site: u16,
+        obj: &Value,
+    ) -> PyResult<Value> {
         let s = &code.sites[site as usize];
         if let Value::Obj(o) = obj {
             if let Some(ext) = inst_ext(o) {
@@ -550,14 +617,18 @@ impl Vm {
                         if let Some(ix) = t.find_str(&s.name, sv.as_str(), sv.hash()) {
                             let v = t.entry(ix).unwrap().value.clone();
                             drop(t);
-                            s.cache.borrow_mut().add_inst_dict(cls_ptr, epoch, ix as u32);
+                            s.cache
+                                .borrow_mut()
+                                .add_inst_dict(cls_ptr, epoch, ix as u32);
                             return Ok(v);
                         }
                     }
                 }
                 let cache = s.cache.borrow().clone();
                 match cache {
-                    SiteCache::Slot { cls, epoch, index } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
+                    SiteCache::Slot { cls, epoch, index }
+                        if cls == o.class_ptr() as usize && epoch == type_epoch() =>
+                    {
                         let v = ext.slots.borrow().get(index as usize).cloned();
                         if let Some(v) = v {
                             if !v.is_undef() {
@@ -582,7 +653,11 @@ impl Vm {
                                 t.find_str(&name, sv.as_str(), sv.hash())
                             });
                             if let Some(h) = hint {
-                                s.cache.borrow_mut().add_inst_dict(o.class_ptr() as usize, type_epoch(), h as u32);
+                                s.cache.borrow_mut().add_inst_dict(
+                                    o.class_ptr() as usize,
+                                    type_epoch(),
+                                    h as u32,
+                                );
                             }
                         }
                         Some(Value::Obj(d)) if d.kind() == Kind::MemberDescr => {
@@ -604,11 +679,20 @@ impl Vm {
     }
 
     /// `StoreAttr` with its site cache.
-    pub(crate) fn store_attr_site(&mut self, code: &Code, site: u16, obj: &Value, v: Value) -> PyResult<()> {
+    pub(crate) fn store_attr_site(
+        &mut self,
+        code: &Code,
+        site: u16,
+        obj: &Value,
+        v: Value,
+    ) -> PyResult<()> {
         let s = &code.sites[site as usize];
         if let Value::Obj(o) = obj {
             if let Some(ext) = inst_ext(o) {
-                let hint = s.cache.borrow().inst_dict_hint(o.class_ptr() as usize, type_epoch());
+                let hint = s
+                    .cache
+                    .borrow()
+                    .inst_dict_hint(o.class_ptr() as usize, type_epoch());
                 if let Some(hint) = hint {
                     if let Some(d) = ext.dict.borrow().as_ref() {
                         let dd = d.downcast::<Dict>().unwrap();
@@ -631,7 +715,9 @@ impl Vm {
                 }
                 let cache = s.cache.borrow().clone();
                 match cache {
-                    SiteCache::Slot { cls, epoch, index } if cls == o.class_ptr() as usize && epoch == type_epoch() => {
+                    SiteCache::Slot { cls, epoch, index }
+                        if cls == o.class_ptr() as usize && epoch == type_epoch() =>
+                    {
                         let old = {
                             let mut sl = ext.slots.borrow_mut();
                             std::mem::replace(&mut sl[index as usize], v)
@@ -662,7 +748,11 @@ impl Vm {
                             let t = dd.table.borrow();
                             let sv = name.downcast::<crate::object::str::Str>().unwrap();
                             if let Some(ix) = t.find_str(&name, sv.as_str(), sv.hash()) {
-                                s.cache.borrow_mut().add_inst_dict(o.class_ptr() as usize, type_epoch(), ix as u32);
+                                s.cache.borrow_mut().add_inst_dict(
+                                    o.class_ptr() as usize,
+                                    type_epoch(),
+                                    ix as u32,
+                                );
                             }
                             return Ok(());
                         }
@@ -686,7 +776,12 @@ impl Vm {
 
     /// `LoadMethod`: (callable, self) without creating a bound method when
     /// the attribute is a plain function or builtin method of the class.
-    pub(crate) fn load_method_site(&mut self, code: &Code, site: u16, obj: Value) -> PyResult<(Value, Value)> {
+    pub(crate) fn load_method_site(
+        &mut self,
+        code: &Code,
+        site: u16,
+        obj: Value,
+    ) -> PyResult<(Value, Value)> {
         let s = &code.sites[site as usize];
         let cls_ptr = self.type_ptr(&obj) as usize;
         let cached = s.cache.borrow().class_attr(cls_ptr, type_epoch());
@@ -696,18 +791,21 @@ impl Vm {
                 // shadow a class attribute (TF_SHADOWED) or classes changed.
                 let may_shadow = self.classes_mutated
                     || match &obj {
-                        Value::Obj(o) => o.class().downcast::<TypeObj>().is_none_or(|tp| tp.has(TF_SHADOWED)),
+                        Value::Obj(o) => o
+                            .class()
+                            .downcast::<TypeObj>()
+                            .is_none_or(|tp| tp.has(TF_SHADOWED)),
                         _ => false,
                     };
-                let shadowed = may_shadow && match &obj {
-                    Value::Obj(o) => inst_ext(o).is_some_and(|e| {
-                        e.dict
-                            .borrow()
-                            .as_ref()
-                            .is_some_and(|d| d.downcast::<Dict>().unwrap().get_str(&s.name).is_some())
-                    }),
-                    _ => false,
-                };
+                let shadowed = may_shadow
+                    && match &obj {
+                        Value::Obj(o) => inst_ext(o).is_some_and(|e| {
+                            e.dict.borrow().as_ref().is_some_and(|d| {
+                                d.downcast::<Dict>().unwrap().get_str(&s.name).is_some()
+                            })
+                        }),
+                        _ => false,
+                    };
                 if !shadowed {
                     // SAFETY: class and epoch unchanged, so the class dict
                     // still holds the value.
@@ -724,22 +822,26 @@ impl Vm {
                 let methodlike = match &d {
                     Value::Obj(o) => {
                         (o.kind() == Kind::Function && !o.owns_cls())
-                            || o.downcast::<MethodDescr>().is_some_and(|m| m.kind == MethodKind::Instance)
+                            || o.downcast::<MethodDescr>()
+                                .is_some_and(|m| m.kind == MethodKind::Instance)
                     }
                     _ => false,
                 };
                 if methodlike {
                     let shadowed = match &obj {
                         Value::Obj(o) => inst_ext(o).is_some_and(|e| {
-                            e.dict
-                                .borrow()
-                                .as_ref()
-                                .is_some_and(|dd| dd.downcast::<Dict>().unwrap().get_str(&name).is_some())
+                            e.dict.borrow().as_ref().is_some_and(|dd| {
+                                dd.downcast::<Dict>().unwrap().get_str(&name).is_some()
+                            })
                         }),
                         _ => false,
                     };
                     if !shadowed {
-                        s.cache.borrow_mut().add_class_attr(cls_ptr, type_epoch(), RawValue::of(&d));
+                        s.cache.borrow_mut().add_class_attr(
+                            cls_ptr,
+                            type_epoch(),
+                            RawValue::of(&d),
+                        );
                         return Ok((d, obj));
                     }
                 }
@@ -751,7 +853,9 @@ impl Vm {
 
     /// `super()` objects: look past `type` in the MRO of the object's class.
     fn super_getattr(&mut self, sup: &ObjRef, name: &ObjRef) -> PyResult<Option<Value>> {
-        let s = sup.downcast::<crate::object::super_obj::SuperObj>().unwrap();
+        let s = sup
+            .downcast::<crate::object::super_obj::SuperObj>()
+            .unwrap();
         let start = s.this_type.clone();
         let obj = s.obj.clone();
         let obj_type = s.obj_type.clone();

@@ -12,7 +12,9 @@
 
 use crate::compile::code::{Code, CO_VARARGS, CO_VARKEYWORDS};
 use crate::object::dict::Dict;
-use crate::object::function::{BoundMethod, BuiltinFunction, CellObj, Function, MethodDescr, MethodKind};
+use crate::object::function::{
+    BoundMethod, BuiltinFunction, CellObj, Function, MethodDescr, MethodKind,
+};
 use crate::object::kind::Kind;
 use crate::object::rc::ObjRef;
 use crate::object::str::str_of;
@@ -67,7 +69,15 @@ impl Vm {
         match callee.kind() {
             Kind::Function if !callee.owns_cls() => {
                 let caller_top = self.frames[fi].top();
-                self.enter_function(&callee, first, nargs, kwnames, nkw, RetKind::Slot(abs), caller_top)
+                self.enter_function(
+                    &callee,
+                    first,
+                    nargs,
+                    kwnames,
+                    nkw,
+                    RetKind::Slot(abs),
+                    caller_top,
+                )
             }
             Kind::BuiltinFunction | Kind::MethodDescr => {
                 let args = self.take_args(first, nargs, kwnames, nkw);
@@ -87,7 +97,12 @@ impl Vm {
                 if let Value::Obj(f) = &func {
                     if f.kind() == Kind::Function && !f.owns_cls() {
                         let caller_top = self.frames[fi].top();
-                        return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
+                        return self.enter_function_args(
+                            f,
+                            args,
+                            RetKind::Slot(abs),
+                            caller_top.max(abs + 1),
+                        );
                     }
                     if matches!(f.kind(), Kind::BuiltinFunction | Kind::MethodDescr) {
                         let r = self.call_native_from_code(f, args)?;
@@ -109,7 +124,13 @@ impl Vm {
     }
 
     /// Moves `nargs` arguments starting at slot `first` into an `Args`.
-    fn take_args(&mut self, first: usize, nargs: usize, kwnames: Option<&Value>, nkw: usize) -> Args {
+    fn take_args(
+        &mut self,
+        first: usize,
+        nargs: usize,
+        kwnames: Option<&Value>,
+        nkw: usize,
+    ) -> Args {
         let npos = nargs - nkw;
         let mut args = Args::default();
         for i in 0..npos {
@@ -151,7 +172,12 @@ impl Vm {
         if let Value::Obj(f) = &callee {
             if f.kind() == Kind::Function && !f.owns_cls() {
                 let caller_top = self.frames[fi].top();
-                return self.enter_function_args(f, args, RetKind::Slot(abs), caller_top.max(abs + 1));
+                return self.enter_function_args(
+                    f,
+                    args,
+                    RetKind::Slot(abs),
+                    caller_top.max(abs + 1),
+                );
             }
             if matches!(f.kind(), Kind::BuiltinFunction | Kind::MethodDescr) {
                 let r = self.call_native_from_code(f, args)?;
@@ -195,7 +221,9 @@ impl Vm {
             return Err(self.recursion_error("maximum recursion depth exceeded"));
         }
         if !self.stack.ensure(first + nregs) {
-            return Err(self.recursion_error("maximum recursion depth exceeded (register stack full)"));
+            return Err(
+                self.recursion_error("maximum recursion depth exceeded (register stack full)")
+            );
         }
         // Registers above the arguments may hold the caller's dead temporaries.
         let stale_end = (first + nregs).min(caller_top);
@@ -272,7 +300,9 @@ impl Vm {
         let nregs = code.nregs as usize;
         let base = top;
         if !self.stack.ensure(base + nregs) {
-            return Err(self.recursion_error("maximum recursion depth exceeded (register stack full)"));
+            return Err(
+                self.recursion_error("maximum recursion depth exceeded (register stack full)")
+            );
         }
         for (i, v) in locals.into_iter().enumerate() {
             *self.stack.get_mut(base + i) = v;
@@ -283,7 +313,13 @@ impl Vm {
 
     /// Binds call arguments to parameters, CPython-style. Returns the values
     /// of the first `total_params` locals.
-    pub(crate) fn bind_args(&mut self, func: &ObjRef, f: &Function, code: &Code, args: Args) -> PyResult<Vec<Value>> {
+    pub(crate) fn bind_args(
+        &mut self,
+        func: &ObjRef,
+        f: &Function,
+        code: &Code,
+        args: Args,
+    ) -> PyResult<Vec<Value>> {
         let nparams = code.argcount as usize;
         let nkwonly = code.kwonlyargcount as usize;
         let total = code.total_params();
@@ -299,13 +335,26 @@ impl Vm {
                 let extra = pos.split_off(nparams);
                 out[varargs_idx] = Value::Obj(self.new_tuple(extra));
             } else {
-                let ndef = f.defaults.borrow().as_ref().and_then(|d| d.downcast::<Tuple>().map(|t| t.len())).unwrap_or(0);
+                let ndef = f
+                    .defaults
+                    .borrow()
+                    .as_ref()
+                    .and_then(|d| d.downcast::<Tuple>().map(|t| t.len()))
+                    .unwrap_or(0);
                 let given = pos.len();
                 let kwgiven = args.kw.len();
                 let takes = if ndef > 0 {
-                    format!("from {} to {} positional arguments", nparams - ndef, nparams)
+                    format!(
+                        "from {} to {} positional arguments",
+                        nparams - ndef,
+                        nparams
+                    )
                 } else {
-                    format!("{} positional argument{}", nparams, if nparams == 1 { "" } else { "s" })
+                    format!(
+                        "{} positional argument{}",
+                        nparams,
+                        if nparams == 1 { "" } else { "s" }
+                    )
                 };
                 let msg = if kwgiven > 0 {
                     format!(
@@ -313,7 +362,13 @@ impl Vm {
                         fname, takes, given, if given == 1 { "" } else { "s" }, kwgiven, if kwgiven == 1 { "" } else { "s" }
                     )
                 } else {
-                    format!("{}() takes {} but {} {} given", fname, takes, given, if given == 1 { "was" } else { "were" })
+                    format!(
+                        "{}() takes {} but {} {} given",
+                        fname,
+                        takes,
+                        given,
+                        if given == 1 { "was" } else { "were" }
+                    )
                 };
                 return Err(self.type_error(msg));
             }
@@ -324,7 +379,11 @@ impl Vm {
         for (i, v) in pos.into_iter().enumerate() {
             out[i] = v;
         }
-        let kwdict = if has_varkw { Some(self.new_dict()) } else { None };
+        let kwdict = if has_varkw {
+            Some(self.new_dict())
+        } else {
+            None
+        };
         let posonly = code.posonlyargcount as usize;
         let mut posonly_as_kw: Vec<String> = Vec::new();
         for (name, v) in args.kw {
@@ -335,7 +394,9 @@ impl Vm {
             match idx {
                 Some(i) if i >= posonly => {
                     if !out[i].is_undef() {
-                        return Err(self.type_error(format!("{fname}() got multiple values for argument '{n}'")));
+                        return Err(self.type_error(format!(
+                            "{fname}() got multiple values for argument '{n}'"
+                        )));
                     }
                     out[i] = v;
                 }
@@ -345,7 +406,9 @@ impl Vm {
                     } else if idx.is_some() {
                         posonly_as_kw.push(n.to_string());
                     } else {
-                        return Err(self.type_error(format!("{fname}() got an unexpected keyword argument '{n}'")));
+                        return Err(self.type_error(format!(
+                            "{fname}() got an unexpected keyword argument '{n}'"
+                        )));
                     }
                 }
             }
@@ -385,11 +448,17 @@ impl Vm {
         if nkwonly > 0 {
             let kwdefaults = f.kwdefaults.borrow().clone();
             let mut missing = Vec::new();
-            for (i, slot) in out.iter_mut().enumerate().take(nparams + nkwonly).skip(nparams) {
+            for (i, slot) in out
+                .iter_mut()
+                .enumerate()
+                .take(nparams + nkwonly)
+                .skip(nparams)
+            {
                 if slot.is_undef() {
-                    let found = kwdefaults
-                        .as_ref()
-                        .and_then(|d| d.downcast::<Dict>().and_then(|d| d.get_str(&code.varnames[i])));
+                    let found = kwdefaults.as_ref().and_then(|d| {
+                        d.downcast::<Dict>()
+                            .and_then(|d| d.get_str(&code.varnames[i]))
+                    });
                     match found {
                         Some(v) => *slot = v,
                         None => missing.push(str_of(&code.varnames[i]).unwrap_or("").to_string()),
@@ -414,7 +483,13 @@ impl Vm {
     /// (a native one gets its `call` event here). Pushes its frame and
     /// returns true; false leaves everything to `call_instr`.
     #[inline(always)]
-    pub(crate) fn try_fast_call(&mut self, callee: &ObjRef, first: usize, nargs: usize, ret_slot: usize) -> bool {
+    pub(crate) fn try_fast_call(
+        &mut self,
+        callee: &ObjRef,
+        first: usize,
+        nargs: usize,
+        ret_slot: usize,
+    ) -> bool {
         if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.python_active() {
             return false;
         }
@@ -477,7 +552,12 @@ impl Vm {
             RetKind::Slot(s) => s,
             _ => return Err(v),
         };
-        if n <= entry + 1 || self.hooks.python_active() || fr.frame_obj.is_some() || fr.gen.is_some() || self.exc_stack.len() != fr.exc_base {
+        if n <= entry + 1
+            || self.hooks.python_active()
+            || fr.frame_obj.is_some()
+            || fr.gen.is_some()
+            || self.exc_stack.len() != fr.exc_base
+        {
             return Err(v);
         }
         let (base, top) = (fr.base, fr.top());
@@ -526,7 +606,9 @@ impl Vm {
             RetKind::Init { slot, instance } => {
                 if !v.is_none() {
                     let t = self.type_name(&v);
-                    return Err(self.type_error(format!("__init__() should return None, not '{t}'")));
+                    return Err(
+                        self.type_error(format!("__init__() should return None, not '{t}'"))
+                    );
                 }
                 *self.stack.get_mut(slot) = Value::Obj(instance);
                 Ok(Next::Continue)
@@ -574,7 +656,10 @@ impl Vm {
                     None => false,
                 };
                 if !ok {
-                    let tn = owner.downcast::<TypeObj>().map(|t| t.name()).unwrap_or_default();
+                    let tn = owner
+                        .downcast::<TypeObj>()
+                        .map(|t| t.name())
+                        .unwrap_or_default();
                     let msg = match args.pos.first() {
                         Some(s) => format!(
                             "descriptor '{}' for '{}' objects doesn't apply to a '{}' object",
@@ -617,7 +702,8 @@ impl Vm {
             }
             Kind::Type => self.call_type_native(&callee, args),
             _ => {
-                let call = self.lookup_special(&Value::Obj(callee.clone()), &self.names.call.clone());
+                let call =
+                    self.lookup_special(&Value::Obj(callee.clone()), &self.names.call.clone());
                 match call {
                     Some(m) => {
                         let mut args = args;
@@ -723,7 +809,12 @@ impl Vm {
     }
 
     /// Runs a code object (module body, exec) with the given namespaces.
-    pub fn run_code(&mut self, code: &ObjRef, globals: &ObjRef, locals: Option<ObjRef>) -> PyResult<Value> {
+    pub fn run_code(
+        &mut self,
+        code: &ObjRef,
+        globals: &ObjRef,
+        locals: Option<ObjRef>,
+    ) -> PyResult<Value> {
         self.check_native_stack()?;
         let c: &Code = code.downcast::<Code>().expect("code object");
         let builtins = self.builtins_for(globals);

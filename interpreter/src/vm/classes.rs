@@ -9,7 +9,9 @@ use std::cell::{Cell, RefCell};
 
 use crate::compile::code::Code;
 use crate::object::dict::Dict;
-use crate::object::function::{CellObj, ClassMethod, Function, MemberDescr, MethodDescr, StaticMethod};
+use crate::object::function::{
+    CellObj, ClassMethod, Function, MemberDescr, MethodDescr, StaticMethod,
+};
 use crate::object::instance::{inst_vtable_for, Inst, InstExt, ObjectBase};
 use crate::object::kind::Kind;
 use crate::object::rc::{alloc_raw, ObjRef, FLAG_IMMORTAL};
@@ -84,7 +86,11 @@ impl Vm {
         let user_defines = |name: &ObjRef| -> bool {
             tp.mro.borrow().iter().any(|c| {
                 c.downcast::<TypeObj>().is_some_and(|ct| {
-                    ct.has(TF_HEAP) && ct.dict.downcast::<Dict>().is_some_and(|d| d.get_str(name).is_some())
+                    ct.has(TF_HEAP)
+                        && ct
+                            .dict
+                            .downcast::<Dict>()
+                            .is_some_and(|d| d.get_str(name).is_some())
                 })
             })
         };
@@ -128,7 +134,9 @@ impl Vm {
         if let Some(m) = &meta {
             let is_type = matches!(m, Value::Obj(o) if o.is(&self.types.type_));
             if !is_type {
-                return Err(self.type_error("metaclasses other than type are not supported by mini"));
+                return Err(
+                    self.type_error("metaclasses other than type are not supported by mini")
+                );
             }
         }
         let ns = self.new_dict();
@@ -217,9 +225,7 @@ impl Vm {
                 }
                 other => {
                     let tn = self.type_name(other);
-                    return Err(self.type_error(format!(
-                        "bases must be types, not {tn}"
-                    )));
+                    return Err(self.type_error(format!("bases must be types, not {tn}")));
                 }
             }
         }
@@ -258,9 +264,10 @@ impl Vm {
                     Value::Obj(o) if o.kind() == Kind::Str => vec![v.clone()],
                     _ => self.collect_iter(v)?,
                 };
-                let inherits_dict = base_objs
-                    .iter()
-                    .any(|b| b.downcast::<TypeObj>().unwrap().has(TF_HAS_DICT) && b.downcast::<TypeObj>().unwrap().has(TF_HEAP));
+                let inherits_dict = base_objs.iter().any(|b| {
+                    b.downcast::<TypeObj>().unwrap().has(TF_HAS_DICT)
+                        && b.downcast::<TypeObj>().unwrap().has(TF_HEAP)
+                });
                 if !inherits_dict {
                     flags &= !TF_HAS_DICT;
                 }
@@ -290,7 +297,9 @@ impl Vm {
             }
             None => flags |= TF_HAS_DICT | TF_WEAKREFABLE,
         }
-        if matches!(layout, Kind::Int | Kind::Tuple | Kind::Str | Kind::Bytes) && !own_slots.is_empty() {
+        if matches!(layout, Kind::Int | Kind::Tuple | Kind::Str | Kind::Bytes)
+            && !own_slots.is_empty()
+        {
             return Err(self.type_error(format!(
                 "nonempty __slots__ not supported for subtype of '{}'",
                 base_objs[0].downcast::<TypeObj>().unwrap().name()
@@ -331,11 +340,19 @@ impl Vm {
                     match str_of(ko) {
                         Some("__new__") => {
                             let t = self.types.staticmethod.clone();
-                            Value::Obj(self.alloc(&t, StaticMethod(crate::object::function::MethodWrapper::new(v.clone()))))
+                            Value::Obj(self.alloc(
+                                &t,
+                                StaticMethod(crate::object::function::MethodWrapper::new(
+                                    v.clone(),
+                                )),
+                            ))
                         }
                         Some("__init_subclass__") | Some("__class_getitem__") => {
                             let t = self.types.classmethod.clone();
-                            Value::Obj(self.alloc(&t, ClassMethod(crate::object::function::MethodWrapper::new(v.clone()))))
+                            Value::Obj(self.alloc(
+                                &t,
+                                ClassMethod(crate::object::function::MethodWrapper::new(v.clone())),
+                            ))
                         }
                         _ => v.clone(),
                     }
@@ -371,7 +388,10 @@ impl Vm {
         let mro = match c3_mro(&cls, &base_objs) {
             Ok(m) => m,
             Err(heads) => {
-                let names: Vec<String> = heads.iter().map(|b| b.downcast::<TypeObj>().unwrap().name()).collect();
+                let names: Vec<String> = heads
+                    .iter()
+                    .map(|b| b.downcast::<TypeObj>().unwrap().name())
+                    .collect();
                 return Err(self.type_error(format!(
                     "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                     names.join(", ")
@@ -472,7 +492,13 @@ impl Vm {
     }
 
     /// Calls a class from the dispatch loop (result into slot `abs`).
-    pub(crate) fn call_class(&mut self, fi: usize, cls: &ObjRef, abs: usize, args: Args) -> PyResult<CallOutcome> {
+    pub(crate) fn call_class(
+        &mut self,
+        fi: usize,
+        cls: &ObjRef,
+        abs: usize,
+        args: Args,
+    ) -> PyResult<CallOutcome> {
         let tp = cls.downcast::<TypeObj>().unwrap();
         if tp.has(TF_HEAP) && tp.base_kind == Kind::Object && !tp.has(TF_EXCEPTION) {
             let new = self.lookup_mro(cls, &self.names.new.clone());
@@ -487,7 +513,15 @@ impl Vm {
                         let mut args = args;
                         args.pos.insert(0, Value::Obj(inst.clone()));
                         let top = self.frames[fi].top().max(abs + 1);
-                        return self.enter_function_args(&init, args, RetKind::Init { slot: abs, instance: inst }, top);
+                        return self.enter_function_args(
+                            &init,
+                            args,
+                            RetKind::Init {
+                                slot: abs,
+                                instance: inst,
+                            },
+                            top,
+                        );
                     }
                 }
             }
@@ -544,7 +578,9 @@ impl Vm {
                 let r = self.call_value(&init, a2)?;
                 if !r.is_none() {
                     let t = self.type_name(&r);
-                    return Err(self.type_error(format!("__init__() should return None, not '{t}'")));
+                    return Err(
+                        self.type_error(format!("__init__() should return None, not '{t}'"))
+                    );
                 }
             }
         }
@@ -559,7 +595,10 @@ impl Vm {
             Some(v) if !v.is_undef() => Ok(v),
             _ => {
                 let n = str_of(&m.name).unwrap_or("?").to_string();
-                Err(self.attribute_error(format!("'{}' object has no attribute '{n}'", self.type_name(&Value::Obj(obj.clone())))))
+                Err(self.attribute_error(format!(
+                    "'{}' object has no attribute '{n}'",
+                    self.type_name(&Value::Obj(obj.clone()))
+                )))
             }
         }
     }

@@ -49,7 +49,11 @@ fn int_float_cmp(i: &Num, f: f64) -> Option<Ordering> {
         return None;
     }
     if f.is_infinite() {
-        return Some(if f > 0.0 { Ordering::Less } else { Ordering::Greater });
+        return Some(if f > 0.0 {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        });
     }
     let big = match i {
         Num::Int(x) => {
@@ -64,7 +68,9 @@ fn int_float_cmp(i: &Num, f: f64) -> Option<Ordering> {
     // Compare big with the float's integral part, then the fraction.
     let fl = f.floor();
     let fb = num_bigint::BigInt::from(fl as i128);
-    let fb = if fl.abs() < 1e38 { fb } else {
+    let fb = if fl.abs() < 1e38 {
+        fb
+    } else {
         match num_traits::FromPrimitive::from_f64(fl) {
             Some(b) => b,
             None => return big_to_f64(&big).and_then(|x| x.partial_cmp(&f)),
@@ -146,7 +152,8 @@ impl Vm {
         let ni = Value::Obj(self.not_implemented.clone());
         let name = self.intern(op.dunder());
         let rname = self.intern(op.swapped().dunder());
-        let reflected_first = !ta.is(&tb) && self.is_subclass(&tb, &ta) && self.lookup_mro(&tb, &rname).is_some();
+        let reflected_first =
+            !ta.is(&tb) && self.is_subclass(&tb, &ta) && self.lookup_mro(&tb, &rname).is_some();
         if reflected_first {
             let f = self.lookup_mro(&tb, &rname).unwrap();
             let r = self.call_cmp_method(&f, b, a, op.swapped())?;
@@ -206,7 +213,12 @@ impl Vm {
     }
 
     /// Comparisons between builtin values (None = not comparable natively).
-    pub(crate) fn native_compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> PyResult<Option<bool>> {
+    pub(crate) fn native_compare(
+        &mut self,
+        op: CmpOp,
+        a: &Value,
+        b: &Value,
+    ) -> PyResult<Option<bool>> {
         if let (Some(x), Some(y)) = (as_num(a), as_num(b)) {
             return Ok(Some(match num_cmp(&x, &y) {
                 Some(o) => ord_matches(op, o),
@@ -228,8 +240,16 @@ impl Vm {
         if kx == Kind::Native || ky == Kind::Native {
             // Keys and items views compare as sets.
             use crate::modules::types::views::view_as_set;
-            let sx = if kx == Kind::Set { Some(x.clone()) } else { view_as_set(self, a)? };
-            let sy = if ky == Kind::Set { Some(y.clone()) } else { view_as_set(self, b)? };
+            let sx = if kx == Kind::Set {
+                Some(x.clone())
+            } else {
+                view_as_set(self, a)?
+            };
+            let sy = if ky == Kind::Set {
+                Some(y.clone())
+            } else {
+                view_as_set(self, b)?
+            };
             if let (Some(sx), Some(sy)) = (sx, sy) {
                 if !(sx.is(x) && sy.is(y)) {
                     return self.native_compare(op, &Value::Obj(sx), &Value::Obj(sy));
@@ -242,11 +262,19 @@ impl Vm {
         }
         match kx {
             Kind::Str => {
-                let o = x.downcast::<Str>().unwrap().as_str().cmp(y.downcast::<Str>().unwrap().as_str());
+                let o = x
+                    .downcast::<Str>()
+                    .unwrap()
+                    .as_str()
+                    .cmp(y.downcast::<Str>().unwrap().as_str());
                 Ok(Some(ord_matches(op, o)))
             }
             Kind::Bytes => {
-                let o = x.downcast::<Bytes>().unwrap().data.cmp(&y.downcast::<Bytes>().unwrap().data);
+                let o = x
+                    .downcast::<Bytes>()
+                    .unwrap()
+                    .data
+                    .cmp(&y.downcast::<Bytes>().unwrap().data);
                 Ok(Some(ord_matches(op, o)))
             }
             Kind::List => {
@@ -288,23 +316,37 @@ impl Vm {
                 let rb = y.downcast::<crate::object::range::Range>().unwrap();
                 let e = if ra.big.is_none() && rb.big.is_none() {
                     let (la, lb) = (ra.len(), rb.len());
-                    la == lb && (la == 0 || (ra.start == rb.start && (la == 1 || ra.step == rb.step)))
+                    la == lb
+                        && (la == 0 || (ra.start == rb.start && (la == 1 || ra.step == rb.step)))
                 } else {
                     use crate::modules::types::range_big::{bounds_of, len};
                     use crate::object::range::BigBounds;
                     let (a, b) = (bounds_of(ra), bounds_of(rb));
                     let (a, b) = (
-                        BigBounds { start: a.0, stop: a.1, step: a.2 },
-                        BigBounds { start: b.0, stop: b.1, step: b.2 },
+                        BigBounds {
+                            start: a.0,
+                            stop: a.1,
+                            step: a.2,
+                        },
+                        BigBounds {
+                            start: b.0,
+                            stop: b.1,
+                            step: b.2,
+                        },
                     );
                     let (la, lb) = (len(&a), len(&b));
                     use num_traits::{One, Zero};
-                    la == lb && (la.is_zero() || (a.start == b.start && (la.is_one() || a.step == b.step)))
+                    la == lb
+                        && (la.is_zero()
+                            || (a.start == b.start && (la.is_one() || a.step == b.step)))
                 };
                 Ok(Some(if op == CmpOp::Eq { e } else { !e }))
             }
             Kind::Slice => {
-                let (sa, sb) = (x.downcast::<crate::object::range::Slice>().unwrap(), y.downcast::<crate::object::range::Slice>().unwrap());
+                let (sa, sb) = (
+                    x.downcast::<crate::object::range::Slice>().unwrap(),
+                    y.downcast::<crate::object::range::Slice>().unwrap(),
+                );
                 let va = [sa.start.clone(), sa.stop.clone(), sa.step.clone()];
                 let vb = [sb.start.clone(), sb.stop.clone(), sb.step.clone()];
                 self.seq_compare(op, &va, &vb).map(Some)
@@ -323,10 +365,17 @@ impl Vm {
             }
             Kind::BoundMethod if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                 let (ma, mb) = (
-                    x.downcast::<crate::object::function::BoundMethod>().unwrap(),
-                    y.downcast::<crate::object::function::BoundMethod>().unwrap(),
+                    x.downcast::<crate::object::function::BoundMethod>()
+                        .unwrap(),
+                    y.downcast::<crate::object::function::BoundMethod>()
+                        .unwrap(),
                 );
-                let (fa, fb, ra, rb) = (ma.func.clone(), mb.func.clone(), ma.receiver.clone(), mb.receiver.clone());
+                let (fa, fb, ra, rb) = (
+                    ma.func.clone(),
+                    mb.func.clone(),
+                    ma.receiver.clone(),
+                    mb.receiver.clone(),
+                );
                 let e = ra.is(&rb) && self.eq(&fa, &fb)?;
                 Ok(Some(if op == CmpOp::Eq { e } else { !e }))
             }
@@ -358,7 +407,11 @@ impl Vm {
         Ok(ord_matches(op, a.len().cmp(&b.len())))
     }
 
-    fn dict_equal(&mut self, x: &crate::object::rc::ObjRef, y: &crate::object::rc::ObjRef) -> PyResult<bool> {
+    fn dict_equal(
+        &mut self,
+        x: &crate::object::rc::ObjRef,
+        y: &crate::object::rc::ObjRef,
+    ) -> PyResult<bool> {
         let da = x.downcast::<Dict>().unwrap();
         let db = y.downcast::<Dict>().unwrap();
         if da.len() != db.len() {
@@ -394,7 +447,9 @@ impl Vm {
                                 Value::Bool(b) => Ok(b),
                                 other => {
                                     let t = self.type_name(&other);
-                                    Err(self.type_error(format!("__bool__ should return bool, returned {t}")))
+                                    Err(self.type_error(format!(
+                                        "__bool__ should return bool, returned {t}"
+                                    )))
                                 }
                             };
                         }
@@ -426,7 +481,9 @@ impl Vm {
                     Kind::Range => {
                         let r = o.downcast::<crate::object::range::Range>().unwrap();
                         match &r.big {
-                            Some(b) => !num_traits::Zero::is_zero(&crate::modules::types::range_big::len(b)),
+                            Some(b) => !num_traits::Zero::is_zero(
+                                &crate::modules::types::range_big::len(b),
+                            ),
                             None => r.len() != 0,
                         }
                     }

@@ -12,7 +12,12 @@ use crate::vm::{PyResult, Vm};
 
 impl Vm {
     /// Position of `key` in dict `d`, if present.
-    pub(crate) fn dict_find(&mut self, d: &Dict, key: &Value, hash: i64) -> PyResult<Option<usize>> {
+    pub(crate) fn dict_find(
+        &mut self,
+        d: &Dict,
+        key: &Value,
+        hash: i64,
+    ) -> PyResult<Option<usize>> {
         loop {
             let cands = {
                 let t = d.table.borrow();
@@ -98,10 +103,17 @@ impl Vm {
 
     /// `{**src}` / `d.update(src)`; with `func` set, duplicate keys are an
     /// error (`f(**a, **b)`) and keys must be strings.
-    pub(crate) fn dict_update_from(&mut self, d: &Value, src: &Value, func: Option<&Value>) -> PyResult<()> {
+    pub(crate) fn dict_update_from(
+        &mut self,
+        d: &Value,
+        src: &Value,
+        func: Option<&Value>,
+    ) -> PyResult<()> {
         let d = d.as_obj().cloned().expect("dict");
         let pairs: Vec<(Value, Value)> = match src {
-            Value::Obj(s) if s.kind() == Kind::Dict && !s.owns_cls() => s.downcast::<Dict>().unwrap().items(),
+            Value::Obj(s) if s.kind() == Kind::Dict && !s.owns_cls() => {
+                s.downcast::<Dict>().unwrap().items()
+            }
             _ => {
                 let keys_name = self.names.keys.clone();
                 let keys = match self.get_attr_opt(src, &keys_name)? {
@@ -111,7 +123,9 @@ impl Vm {
                         return Err(match func {
                             Some(f) => {
                                 let fname = self.callable_name(f);
-                                self.type_error(format!("{fname} argument after ** must be a mapping, not {t}"))
+                                self.type_error(format!(
+                                    "{fname} argument after ** must be a mapping, not {t}"
+                                ))
                             }
                             None => self.type_error(format!("'{t}' object is not a mapping")),
                         });
@@ -137,7 +151,9 @@ impl Vm {
                 if self.dict_get(&d, &k)?.is_some() {
                     let fname = self.callable_name(f);
                     let kn = str_of(k.as_obj().unwrap()).unwrap_or("").to_string();
-                    return Err(self.type_error(format!("{fname} got multiple values for keyword argument '{kn}'")));
+                    return Err(self.type_error(format!(
+                        "{fname} got multiple values for keyword argument '{kn}'"
+                    )));
                 }
             }
             self.dict_set(&d, k, v)?;
@@ -154,16 +170,25 @@ impl Vm {
                     let q = str_of(&func.qualname.borrow()).unwrap_or("?").to_string();
                     let m = func.module.borrow().clone();
                     match m {
-                        Value::Obj(ms) if str_of(&ms).is_some() => format!("{}.{}()", str_of(&ms).unwrap(), q),
+                        Value::Obj(ms) if str_of(&ms).is_some() => {
+                            format!("{}.{}()", str_of(&ms).unwrap(), q)
+                        }
                         _ => format!("{q}()"),
                     }
                 }
                 Kind::BuiltinFunction => {
-                    format!("{}()", o.downcast::<crate::object::function::BuiltinFunction>().unwrap().name)
+                    format!(
+                        "{}()",
+                        o.downcast::<crate::object::function::BuiltinFunction>()
+                            .unwrap()
+                            .name
+                    )
                 }
                 Kind::Type => format!("{}()", self.type_display_name(o)),
                 Kind::BoundMethod => {
-                    let bm = o.downcast::<crate::object::function::BoundMethod>().unwrap();
+                    let bm = o
+                        .downcast::<crate::object::function::BoundMethod>()
+                        .unwrap();
                     let f = bm.func.clone();
                     self.callable_name(&f)
                 }
@@ -174,6 +199,8 @@ impl Vm {
     }
 
     pub(crate) fn type_display_name(&self, t: &ObjRef) -> String {
-        t.downcast::<crate::object::typeobj::TypeObj>().map(|t| t.name()).unwrap_or_default()
+        t.downcast::<crate::object::typeobj::TypeObj>()
+            .map(|t| t.name())
+            .unwrap_or_default()
     }
 }

@@ -82,7 +82,9 @@ pub(crate) fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
                 BinOp::Mul => x.checked_mul(y).map(Value::Int),
                 BinOp::Mod if y > 0 && x >= 0 => Some(Value::Int(x % y)),
                 BinOp::FloorDiv if y > 0 && x >= 0 => Some(Value::Int(x / y)),
-                BinOp::TrueDiv if y != 0 && x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) => {
+                BinOp::TrueDiv
+                    if y != 0 && x.unsigned_abs() < (1 << 53) && y.unsigned_abs() < (1 << 53) =>
+                {
                     Some(Value::Float(x as f64 / y as f64))
                 }
                 BinOp::And => Some(Value::Int(x & y)),
@@ -93,8 +95,12 @@ pub(crate) fn fast_binary(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
             }
         }
         (Value::Float(x), Value::Float(y)) => float_op(op, *x, *y),
-        (Value::Int(x), Value::Float(y)) if x.unsigned_abs() < (1 << 53) => float_op(op, *x as f64, *y),
-        (Value::Float(x), Value::Int(y)) if y.unsigned_abs() < (1 << 53) => float_op(op, *x, *y as f64),
+        (Value::Int(x), Value::Float(y)) if x.unsigned_abs() < (1 << 53) => {
+            float_op(op, *x as f64, *y)
+        }
+        (Value::Float(x), Value::Int(y)) if y.unsigned_abs() < (1 << 53) => {
+            float_op(op, *x, *y as f64)
+        }
         _ => None,
     }
 }
@@ -356,7 +362,11 @@ impl Vm {
                     Instr::BuildSlice { dst, base, n } => {
                         let start = r!(base).clone();
                         let stop = r!(base + 1).clone();
-                        let step = if n == 3 { r!(base + 2).clone() } else { Value::None };
+                        let step = if n == 3 {
+                            r!(base + 2).clone()
+                        } else {
+                            Value::None
+                        };
                         let s = self.new_slice(start, stop, step);
                         set!(dst, Value::Obj(s))
                     }
@@ -511,19 +521,40 @@ impl Vm {
                         // its positional parameters, no hooks: push its frame
                         // right here (the general path is `call_instr`).
                         if let Value::Obj(callee) = r!(b) {
-                            if self.try_fast_call(callee, base + b as usize + 1, argc as usize, base + b as usize) {
+                            if self.try_fast_call(
+                                callee,
+                                base + b as usize + 1,
+                                argc as usize,
+                                base + b as usize,
+                            ) {
                                 continue 'frame;
                             }
                         }
-                        match tri!(self.call_instr(fi, base + b as usize, argc as usize, None, false)) {
+                        match tri!(self.call_instr(
+                            fi,
+                            base + b as usize,
+                            argc as usize,
+                            None,
+                            false
+                        )) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,
                         }
                     }
-                    Instr::CallKw { base: b, argc, kwnames } => {
+                    Instr::CallKw {
+                        base: b,
+                        argc,
+                        kwnames,
+                    } => {
                         sync!();
                         let names = konst!(kwnames).clone();
-                        match tri!(self.call_instr(fi, base + b as usize, argc as usize, Some(&names), false)) {
+                        match tri!(self.call_instr(
+                            fi,
+                            base + b as usize,
+                            argc as usize,
+                            Some(&names),
+                            false
+                        )) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,
                         }
@@ -532,20 +563,40 @@ impl Vm {
                         sync!();
                         if let Value::Obj(callee) = r!(b) {
                             let abs = base + b as usize;
-                            let (first, n) = if r!(b + 1).is_undef() { (abs + 2, argc as usize) } else { (abs + 1, argc as usize + 1) };
+                            let (first, n) = if r!(b + 1).is_undef() {
+                                (abs + 2, argc as usize)
+                            } else {
+                                (abs + 1, argc as usize + 1)
+                            };
                             if self.try_fast_call(callee, first, n, abs) {
                                 continue 'frame;
                             }
                         }
-                        match tri!(self.call_instr(fi, base + b as usize, argc as usize, None, true)) {
+                        match tri!(self.call_instr(
+                            fi,
+                            base + b as usize,
+                            argc as usize,
+                            None,
+                            true
+                        )) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,
                         }
                     }
-                    Instr::CallMethodKw { base: b, argc, kwnames } => {
+                    Instr::CallMethodKw {
+                        base: b,
+                        argc,
+                        kwnames,
+                    } => {
                         sync!();
                         let names = konst!(kwnames).clone();
-                        match tri!(self.call_instr(fi, base + b as usize, argc as usize, Some(&names), true)) {
+                        match tri!(self.call_instr(
+                            fi,
+                            base + b as usize,
+                            argc as usize,
+                            Some(&names),
+                            true
+                        )) {
                             CallOutcome::Done | CallOutcome::Immediate(_) => {}
                             CallOutcome::Pushed => continue 'frame,
                         }
@@ -699,7 +750,12 @@ impl Vm {
                             set!(b as usize + i, it);
                         }
                     }
-                    Instr::UnpackEx { src, base: b, before, after } => {
+                    Instr::UnpackEx {
+                        src,
+                        base: b,
+                        before,
+                        after,
+                    } => {
                         sync!();
                         let v = r!(src).clone();
                         let items = tri!(self.unpack_ex(&v, before as usize, after as usize));
@@ -730,8 +786,16 @@ impl Vm {
                                 }
                             }
                         }
-                        let e = if kind == RaiseKind::Reraise { Value::None } else { r!(exc).clone() };
-                        let c = if kind == RaiseKind::RaiseFrom { Some(r!(cause).clone()) } else { None };
+                        let e = if kind == RaiseKind::Reraise {
+                            Value::None
+                        } else {
+                            r!(exc).clone()
+                        };
+                        let c = if kind == RaiseKind::RaiseFrom {
+                            Some(r!(cause).clone())
+                        } else {
+                            None
+                        };
                         break 'dispatch self.raise_instr(kind, e, c);
                     }
                     Instr::Reraise { exc } => {
@@ -760,7 +824,11 @@ impl Vm {
                     }
                     Instr::RaiseAssert { msg, no_msg } => {
                         sync!();
-                        let args = if no_msg { vec![] } else { vec![r!(msg).clone()] };
+                        let args = if no_msg {
+                            vec![]
+                        } else {
+                            vec![r!(msg).clone()]
+                        };
                         let c = self.types.exc.assertion_error.clone();
                         let e = self.new_exception(&c, args);
                         break 'dispatch PyErr { exc: e };

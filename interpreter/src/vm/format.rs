@@ -66,7 +66,10 @@ pub fn parse_spec(s: &str) -> Result<Spec, String> {
     }
     if i > start {
         let w: String = c[start..i].iter().collect();
-        sp.width = Some(w.parse().map_err(|_| "Too many decimal digits in format string".to_string())?);
+        sp.width = Some(
+            w.parse()
+                .map_err(|_| "Too many decimal digits in format string".to_string())?,
+        );
     }
     if i < c.len() && (c[i] == ',' || c[i] == '_') {
         sp.grouping = Some(c[i]);
@@ -85,7 +88,10 @@ pub fn parse_spec(s: &str) -> Result<Spec, String> {
             return Err("Format specifier missing precision".into());
         }
         let p: String = c[ps..i].iter().collect();
-        sp.precision = Some(p.parse().map_err(|_| "Too many decimal digits in format string".to_string())?);
+        sp.precision = Some(
+            p.parse()
+                .map_err(|_| "Too many decimal digits in format string".to_string())?,
+        );
     }
     if i < c.len() {
         sp.ty = Some(c[i]);
@@ -117,8 +123,20 @@ fn pad(sp: &Spec, sign: &str, body: &str, numeric: bool, default_align: char) ->
     if len >= width {
         return format!("{sign}{body}");
     }
-    let fill = sp.fill.unwrap_or(if sp.zero && sp.align.is_none() && numeric { '0' } else { ' ' });
-    let align = sp.align.unwrap_or(if sp.zero && numeric && sp.fill.is_none() { '=' } else { default_align });
+    let fill = sp
+        .fill
+        .unwrap_or(if sp.zero && sp.align.is_none() && numeric {
+            '0'
+        } else {
+            ' '
+        });
+    let align = sp
+        .align
+        .unwrap_or(if sp.zero && numeric && sp.fill.is_none() {
+            '='
+        } else {
+            default_align
+        });
     let n = width - len;
     let f = |k: usize| fill.to_string().repeat(k);
     match align {
@@ -131,7 +149,14 @@ fn pad(sp: &Spec, sign: &str, body: &str, numeric: bool, default_align: char) ->
 }
 
 /// Zero padding with grouping (`format(1234, '010,')` → `00,001,234`).
-fn zero_pad_grouped(sp: &Spec, sign_prefix_len: usize, digits: &str, sep: Option<char>, every: usize, frac: &str) -> String {
+fn zero_pad_grouped(
+    sp: &Spec,
+    sign_prefix_len: usize,
+    digits: &str,
+    sep: Option<char>,
+    every: usize,
+    frac: &str,
+) -> String {
     let width = sp.width.unwrap_or(0);
     let mut d = digits.to_string();
     loop {
@@ -169,7 +194,10 @@ pub fn format_int(v: &BigInt, sp: &Spec) -> Result<String, String> {
         if sp.sign.is_some() {
             return Err("Sign not allowed with integer format specifier 'c'".into());
         }
-        let c = v.to_u32().and_then(char::from_u32).ok_or("%c arg not in range(0x110000)")?;
+        let c = v
+            .to_u32()
+            .and_then(char::from_u32)
+            .ok_or("%c arg not in range(0x110000)")?;
         return Ok(pad(sp, "", &c.to_string(), false, '<'));
     }
     let (radix, prefix, every) = match ty {
@@ -178,7 +206,11 @@ pub fn format_int(v: &BigInt, sp: &Spec) -> Result<String, String> {
         'o' => (8, "0o", 4),
         'x' => (16, "0x", 4),
         'X' => (16, "0X", 4),
-        _ => return Err(format!("Unknown format code '{ty}' for object of type 'int'")),
+        _ => {
+            return Err(format!(
+                "Unknown format code '{ty}' for object of type 'int'"
+            ))
+        }
     };
     if sp.grouping == Some(',') && radix != 10 {
         return Err(format!("Cannot specify ',' with '{ty}'."));
@@ -220,7 +252,11 @@ fn exp_format(x: f64, prec: usize, upper: bool, alt: bool) -> String {
 fn general_format(x: f64, p: usize, upper: bool, alt: bool, force_point: bool) -> String {
     let p = p.max(1);
     if x == 0.0 {
-        let mut s = if alt { format!("0.{}", "0".repeat(p - 1)) } else { "0".to_string() };
+        let mut s = if alt {
+            format!("0.{}", "0".repeat(p - 1))
+        } else {
+            "0".to_string()
+        };
         if force_point && !s.contains('.') {
             s.push_str(".0");
         }
@@ -245,7 +281,11 @@ fn general_format(x: f64, p: usize, upper: bool, alt: bool, force_point: bool) -
             m = m.trim_end_matches('0').trim_end_matches('.').to_string();
         }
         let ech = if upper { 'E' } else { 'e' };
-        format!("{m}{ech}{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        format!(
+            "{m}{ech}{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 
@@ -254,7 +294,9 @@ pub fn format_float(x: f64, sp: &Spec) -> Result<String, String> {
     let ty = sp.ty;
     if let Some(t) = ty {
         if !matches!(t, 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%') {
-            return Err(format!("Unknown format code '{t}' for object of type 'float'"));
+            return Err(format!(
+                "Unknown format code '{t}' for object of type 'float'"
+            ));
         }
     }
     let mut neg = x.is_sign_negative() && !x.is_nan();
@@ -262,7 +304,11 @@ pub fn format_float(x: f64, sp: &Spec) -> Result<String, String> {
     let upper = matches!(ty, Some('E') | Some('F') | Some('G'));
     let body = if x.is_nan() || x.is_infinite() {
         let s = if x.is_nan() { "nan" } else { "inf" };
-        let s = if upper { s.to_uppercase() } else { s.to_string() };
+        let s = if upper {
+            s.to_uppercase()
+        } else {
+            s.to_string()
+        };
         if ty == Some('%') {
             format!("{s}%")
         } else {
@@ -288,7 +334,9 @@ pub fn format_float(x: f64, sp: &Spec) -> Result<String, String> {
                 s.push('%');
                 s
             }
-            Some('g') | Some('G') | Some('n') => general_format(x, prec.unwrap_or(6), upper, sp.alt, false),
+            Some('g') | Some('G') | Some('n') => {
+                general_format(x, prec.unwrap_or(6), upper, sp.alt, false)
+            }
             None => match prec {
                 None => {
                     let r = float_repr(x.abs());
@@ -302,7 +350,11 @@ pub fn format_float(x: f64, sp: &Spec) -> Result<String, String> {
             },
             _ => unreachable!(),
         };
-        if sp.z && neg && s.chars().all(|c| matches!(c, '0' | '.' | 'e' | 'E' | '+' | '-' | '%')) {
+        if sp.z
+            && neg
+            && s.chars()
+                .all(|c| matches!(c, '0' | '.' | 'e' | 'E' | '+' | '-' | '%'))
+        {
             neg = false;
         }
         s
@@ -329,7 +381,9 @@ pub fn format_float(x: f64, sp: &Spec) -> Result<String, String> {
 pub fn format_str(s: &str, sp: &Spec) -> Result<String, String> {
     if let Some(t) = sp.ty {
         if t != 's' {
-            return Err(format!("Unknown format code '{t}' for object of type 'str'"));
+            return Err(format!(
+                "Unknown format code '{t}' for object of type 'str'"
+            ));
         }
     }
     if sp.sign.is_some() {
@@ -362,7 +416,9 @@ impl Vm {
                     let s = self.str_val(spec);
                     let r = self.call(&f, vec![v.clone(), s])?;
                     return match &r {
-                        Value::Obj(o) if o.kind() == Kind::Str => Ok(str_of(o).unwrap().to_string()),
+                        Value::Obj(o) if o.kind() == Kind::Str => {
+                            Ok(str_of(o).unwrap().to_string())
+                        }
                         _ => {
                             let t = self.type_name(&r);
                             Err(self.type_error(format!("__format__ must return a str, not {t}")))
@@ -386,7 +442,9 @@ impl Vm {
             Err(e) => return Err(self.value_error(e)),
         };
         let r = match v {
-            Value::Bool(b) if spec.is_empty() => return Ok(if *b { "True" } else { "False" }.into()),
+            Value::Bool(b) if spec.is_empty() => {
+                return Ok(if *b { "True" } else { "False" }.into())
+            }
             Value::Bool(_) | Value::Int(_) => {
                 if let Some(t) = sp.ty {
                     if matches!(t, 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') {
@@ -440,7 +498,9 @@ impl Vm {
                         return self.to_str(v);
                     }
                     let t = self.type_name(v);
-                    Err(format!("unsupported format string passed to {t}.__format__"))
+                    Err(format!(
+                        "unsupported format string passed to {t}.__format__"
+                    ))
                 }
             },
         };
@@ -454,7 +514,12 @@ impl Vm {
     }
 
     /// The `FormatValue` instruction: conversion then format.
-    pub(crate) fn format_value(&mut self, v: Value, conv: u8, spec: Option<Value>) -> PyResult<ObjRef> {
+    pub(crate) fn format_value(
+        &mut self,
+        v: Value,
+        conv: u8,
+        spec: Option<Value>,
+    ) -> PyResult<ObjRef> {
         let v = match conv {
             1 => Value::Obj(self.to_str_obj(&v)?),
             2 => Value::Obj(self.repr_obj(&v)?),
@@ -491,7 +556,11 @@ impl Vm {
     }
 
     pub(crate) fn bytes_percent_format(&mut self, fmt: &ObjRef, args: &Value) -> PyResult<Value> {
-        let b = fmt.downcast::<crate::object::bytes::Bytes>().unwrap().data.clone();
+        let b = fmt
+            .downcast::<crate::object::bytes::Bytes>()
+            .unwrap()
+            .data
+            .clone();
         let f: String = b.iter().map(|&c| c as char).collect();
         let s = self.percent_core(&f, args, true)?;
         let out: Vec<u8> = s.chars().map(|c| c as u32 as u8).collect();
@@ -500,13 +569,24 @@ impl Vm {
 
     fn percent_core(&mut self, f: &str, args: &Value, bytes: bool) -> PyResult<String> {
         let items: Vec<Value> = match args {
-            Value::Obj(o) if o.kind() == Kind::Tuple => o.downcast::<Tuple>().unwrap().as_slice().to_vec(),
+            Value::Obj(o) if o.kind() == Kind::Tuple => {
+                o.downcast::<Tuple>().unwrap().as_slice().to_vec()
+            }
             _ => vec![args.clone()],
         };
         let mapping = match args {
-            Value::Obj(o) if o.kind() == Kind::Dict || (o.owns_cls() && o.kind() != Kind::Tuple && o.kind() != Kind::Str) => {
-                let has_getitem = self.lookup_special(args, &self.names.getitem.clone()).is_some();
-                if has_getitem { Some(args.clone()) } else { None }
+            Value::Obj(o)
+                if o.kind() == Kind::Dict
+                    || (o.owns_cls() && o.kind() != Kind::Tuple && o.kind() != Kind::Str) =>
+            {
+                let has_getitem = self
+                    .lookup_special(args, &self.names.getitem.clone())
+                    .is_some();
+                if has_getitem {
+                    Some(args.clone())
+                } else {
+                    None
+                }
             }
             _ => None,
         };
@@ -554,7 +634,9 @@ impl Vm {
                 i += 1;
                 let w = items.get(argi).cloned().unwrap_or(Value::None);
                 argi += 1;
-                let wv = self.index_value(&w).map_err(|_| self.type_error("* wants int"))?;
+                let wv = self
+                    .index_value(&w)
+                    .map_err(|_| self.type_error("* wants int"))?;
                 if wv < 0 {
                     flags.push('-');
                 }
@@ -575,7 +657,11 @@ impl Vm {
                     i += 1;
                     let p = items.get(argi).cloned().unwrap_or(Value::None);
                     argi += 1;
-                    prec = Some(self.index_value(&p).map_err(|_| self.type_error("* wants int"))?.max(0) as usize);
+                    prec = Some(
+                        self.index_value(&p)
+                            .map_err(|_| self.type_error("* wants int"))?
+                            .max(0) as usize,
+                    );
                 } else {
                     let st = i;
                     while i < chars.len() && chars[i].is_ascii_digit() {
@@ -608,7 +694,9 @@ impl Vm {
                 None => {
                     let a = match items.get(argi) {
                         Some(a) => a.clone(),
-                        None => return Err(self.type_error("not enough arguments for format string")),
+                        None => {
+                            return Err(self.type_error("not enough arguments for format string"))
+                        }
                     };
                     argi += 1;
                     a
@@ -625,7 +713,13 @@ impl Vm {
             } else if flags.contains(' ') {
                 sp.sign = Some(' ');
             }
-            if flags.contains('0') && !left && matches!(conv, 'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G') {
+            if flags.contains('0')
+                && !left
+                && matches!(
+                    conv,
+                    'd' | 'i' | 'u' | 'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G'
+                )
+            {
                 sp.align = None;
                 sp.zero = true;
             }
@@ -635,9 +729,13 @@ impl Vm {
                     let s = if conv == 's' {
                         if bytes {
                             match &arg {
-                                Value::Obj(o) if o.kind() == Kind::Bytes => {
-                                    o.downcast::<crate::object::bytes::Bytes>().unwrap().data.iter().map(|&b| b as char).collect()
-                                }
+                                Value::Obj(o) if o.kind() == Kind::Bytes => o
+                                    .downcast::<crate::object::bytes::Bytes>()
+                                    .unwrap()
+                                    .data
+                                    .iter()
+                                    .map(|&b| b as char)
+                                    .collect(),
                                 _ => self.to_str(&arg)?,
                             }
                         } else {
@@ -653,7 +751,11 @@ impl Vm {
                         Some(p) => s.chars().take(p).collect(),
                         None => s,
                     };
-                    let sp2 = Spec { align: sp.align, width, ..Default::default() };
+                    let sp2 = Spec {
+                        align: sp.align,
+                        width,
+                        ..Default::default()
+                    };
                     pad(&sp2, "", &s, false, '<')
                 }
                 'c' => {
@@ -666,14 +768,22 @@ impl Vm {
                             s.to_string()
                         }
                         _ => {
-                            let n = self.index_value(&arg).map_err(|_| self.type_error("%c requires int or char"))?;
+                            let n = self
+                                .index_value(&arg)
+                                .map_err(|_| self.type_error("%c requires int or char"))?;
                             match char::from_u32(n as u32) {
                                 Some(c) if (0..0x110000).contains(&n) => c.to_string(),
-                                _ => return Err(self.overflow_error("%c arg not in range(0x110000)")),
+                                _ => {
+                                    return Err(self.overflow_error("%c arg not in range(0x110000)"))
+                                }
                             }
                         }
                     };
-                    let sp2 = Spec { align: sp.align, width, ..Default::default() };
+                    let sp2 = Spec {
+                        align: sp.align,
+                        width,
+                        ..Default::default()
+                    };
                     pad(&sp2, "", &ch, false, '<')
                 }
                 'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
@@ -693,10 +803,14 @@ impl Vm {
                                 }
                             } else if matches!(conv, 'd' | 'i' | 'u') {
                                 let t = self.type_name(&arg);
-                                return Err(self.type_error(format!("%{conv} format: a real number is required, not {t}")));
+                                return Err(self.type_error(format!(
+                                    "%{conv} format: a real number is required, not {t}"
+                                )));
                             } else {
                                 let t = self.type_name(&arg);
-                                return Err(self.type_error(format!("%{conv} format: an integer is required, not {t}")));
+                                return Err(self.type_error(format!(
+                                    "%{conv} format: an integer is required, not {t}"
+                                )));
                             }
                         }
                     };
@@ -706,16 +820,49 @@ impl Vm {
                         'o' => 'o',
                         _ => 'd',
                     });
-                    let mut s = format_int(&n, &Spec { precision: None, ..sp.clone() }).map_err(|e| self.value_error(e))?;
+                    let mut s = format_int(
+                        &n,
+                        &Spec {
+                            precision: None,
+                            ..sp.clone()
+                        },
+                    )
+                    .map_err(|e| self.value_error(e))?;
                     if let Some(p) = prec {
                         let neg = n.is_negative();
-                        let digits = n.abs().to_str_radix(match conv { 'x' | 'X' => 16, 'o' => 8, _ => 10 });
-                        let digits = if conv == 'X' { digits.to_uppercase() } else { digits };
+                        let digits = n.abs().to_str_radix(match conv {
+                            'x' | 'X' => 16,
+                            'o' => 8,
+                            _ => 10,
+                        });
+                        let digits = if conv == 'X' {
+                            digits.to_uppercase()
+                        } else {
+                            digits
+                        };
                         if digits.len() < p {
                             let padded = format!("{}{}", "0".repeat(p - digits.len()), digits);
-                            let pre = if sp.alt { match conv { 'x' => "0x", 'X' => "0X", 'o' => "0o", _ => "" } } else { "" };
+                            let pre = if sp.alt {
+                                match conv {
+                                    'x' => "0x",
+                                    'X' => "0X",
+                                    'o' => "0o",
+                                    _ => "",
+                                }
+                            } else {
+                                ""
+                            };
                             let sign = sign_str(neg, sp.sign);
-                            s = pad(&Spec { zero: false, ..sp.clone() }, &format!("{sign}{pre}"), &padded, true, '>');
+                            s = pad(
+                                &Spec {
+                                    zero: false,
+                                    ..sp.clone()
+                                },
+                                &format!("{sign}{pre}"),
+                                &padded,
+                                true,
+                                '>',
+                            );
                         }
                     }
                     s
@@ -733,7 +880,9 @@ impl Vm {
                                 }
                             } else {
                                 let t = self.type_name(&arg);
-                                return Err(self.type_error(format!("must be real number, not {t}")));
+                                return Err(
+                                    self.type_error(format!("must be real number, not {t}"))
+                                );
                             }
                         }
                     };

@@ -92,7 +92,11 @@ impl Vm {
             return fo.clone();
         }
         let f = &self.frames[fi];
-        let locals = if f.func.is_none() { f.locals.clone() } else { None };
+        let locals = if f.func.is_none() {
+            f.locals.clone()
+        } else {
+            None
+        };
         let fo = FrameObj {
             code: f.code.clone(),
             globals: f.globals.clone(),
@@ -181,7 +185,8 @@ impl Vm {
     pub fn frame_locals(&mut self, fo: &ObjRef) -> Value {
         let f = fo.downcast::<FrameObj>().unwrap();
         if let Some(i) = f.live.get() {
-            if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo)) {
+            if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo))
+            {
                 if self.frames[i].func.is_none() {
                     if let Some(l) = &self.frames[i].locals {
                         return Value::Obj(l.clone());
@@ -228,7 +233,8 @@ impl Vm {
     pub fn frame_back(&mut self, fo: &ObjRef) -> Value {
         let f = fo.downcast::<FrameObj>().unwrap();
         if let Some(i) = f.live.get() {
-            if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo)) {
+            if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo))
+            {
                 if i == 0 {
                     return Value::None;
                 }
@@ -248,7 +254,10 @@ impl Vm {
             return f.lineno_override.get();
         }
         let lasti = match f.live.get() {
-            Some(i) if i < self.frames.len() && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo)) => {
+            Some(i)
+                if i < self.frames.len()
+                    && self.frames[i].frame_obj.as_ref().is_some_and(|x| x.is(fo)) =>
+            {
                 return self.frames[i].lineno();
             }
             _ => f.lasti.get(),
@@ -259,7 +268,13 @@ impl Vm {
             .unwrap_or(0)
     }
 
-    pub(crate) fn new_traceback(&mut self, next: Value, frame: ObjRef, lasti: usize, lineno: u32) -> ObjRef {
+    pub(crate) fn new_traceback(
+        &mut self,
+        next: Value,
+        frame: ObjRef,
+        lasti: usize,
+        lineno: u32,
+    ) -> ObjRef {
         let t = self.types.traceback.clone();
         self.alloc(
             &t,

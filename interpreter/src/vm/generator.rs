@@ -94,7 +94,11 @@ impl Payload for Generator {
         let old = {
             let mut g = self.inner.borrow_mut();
             g.state = GenState::Closed;
-            (g.saved.take(), std::mem::take(&mut g.sent), g.pending_throw.take())
+            (
+                g.saved.take(),
+                std::mem::take(&mut g.sent),
+                g.pending_throw.take(),
+            )
         };
         drop(old);
     }
@@ -114,7 +118,13 @@ pub enum GenResult {
 
 impl Vm {
     /// A new (not yet started) generator for a call of `func`.
-    pub(crate) fn new_generator(&mut self, func: &ObjRef, f: &Function, code: &Code, locals: Vec<Value>) -> ObjRef {
+    pub(crate) fn new_generator(
+        &mut self,
+        func: &ObjRef,
+        f: &Function,
+        code: &Code,
+        locals: Vec<Value>,
+    ) -> ObjRef {
         let mut regs = locals;
         regs.resize(code.nregs as usize, Value::Undef);
         if let Some(cl) = &f.closure {
@@ -165,7 +175,9 @@ impl Vm {
                 }
                 GenState::Created if !sent.is_none() => {
                     drop(inner);
-                    return Err(self.type_error("can't send non-None value to a just-started generator"));
+                    return Err(
+                        self.type_error("can't send non-None value to a just-started generator")
+                    );
                 }
                 _ => {}
             }
@@ -173,7 +185,10 @@ impl Vm {
                 drop(inner);
                 return Err(self.recursion_error("maximum recursion depth exceeded"));
             }
-            let s = inner.saved.as_mut().expect("suspended generator has a frame");
+            let s = inner
+                .saved
+                .as_mut()
+                .expect("suspended generator has a frame");
             // SAFETY: a generator's code is always a Code object, kept alive
             // by the saved frame (and then by the frame pushed below).
             let code_ptr: *const Code = unsafe { s.code.payload_unchecked::<Code>() };
@@ -184,7 +199,11 @@ impl Vm {
                 return Err(self.recursion_error("maximum recursion depth exceeded"));
             }
             let n = s.regs.len().min(nregs);
-            debug_assert!(self.stack.slice(base, base + n).iter().all(|v| v.is_undef()));
+            debug_assert!(self
+                .stack
+                .slice(base, base + n)
+                .iter()
+                .all(|v| v.is_undef()));
             // SAFETY: slots base..base+n are within the stack's initialised
             // length (ensured above) and hold Undef (no destructor to run);
             // the n values move out of `regs` (set_len(0) forgets them there).
@@ -194,7 +213,7 @@ impl Vm {
             }
             let exc_len = s.exc.len();
             if exc_len > 0 {
-                self.exc_stack.extend(s.exc.drain(..));
+                self.exc_stack.append(&mut s.exc);
             }
             let pc = s.pc;
             inner.state = GenState::Running;
@@ -263,7 +282,10 @@ impl Vm {
             let g = gen.downcast::<Generator>().unwrap();
             let mut inner = g.inner.borrow_mut();
             inner.state = GenState::Suspended;
-            let s = inner.saved.as_mut().expect("running generator keeps its saved frame");
+            let s = inner
+                .saved
+                .as_mut()
+                .expect("running generator keeps its saved frame");
             s.pc = frame.pc;
             s.regs.reserve(nregs);
             // SAFETY: base..base+nregs are this frame's initialised registers;
@@ -296,7 +318,9 @@ impl Vm {
                 *self.stack.get_mut(s) = v;
                 Ok(Next::Continue)
             }
-            RetKind::Init { .. } => Err(self.type_error("__init__() should return None, not 'generator'")),
+            RetKind::Init { .. } => {
+                Err(self.type_error("__init__() should return None, not 'generator'"))
+            }
         }
     }
 
@@ -401,7 +425,9 @@ impl Vm {
             Ok(GenResult::Yielded(_)) => Err(self.runtime_error("generator ignored GeneratorExit")),
             Ok(GenResult::Returned(_)) => Ok(()),
             Err(e) => {
-                if self.err_is(&e, &self.types.exc.generator_exit.clone()) || self.err_is(&e, &self.types.exc.stop_iteration.clone()) {
+                if self.err_is(&e, &self.types.exc.generator_exit.clone())
+                    || self.err_is(&e, &self.types.exc.stop_iteration.clone())
+                {
                     Ok(())
                 } else {
                     Err(e)
@@ -417,7 +443,10 @@ impl Vm {
             Some(o) => {
                 let g = o.downcast::<Generator>().unwrap();
                 let mut inner = g.inner.borrow_mut();
-                (std::mem::replace(&mut inner.sent, Value::None), inner.pending_throw.take())
+                (
+                    std::mem::replace(&mut inner.sent, Value::None),
+                    inner.pending_throw.take(),
+                )
             }
             None => (Value::None, None),
         };
@@ -425,7 +454,10 @@ impl Vm {
             if io.kind() == Kind::Generator && !io.owns_cls() {
                 let r = match throw {
                     Some(e) => {
-                        if self.err_is(&PyErr { exc: e.clone() }, &self.types.exc.generator_exit.clone()) {
+                        if self.err_is(
+                            &PyErr { exc: e.clone() },
+                            &self.types.exc.generator_exit.clone(),
+                        ) {
                             self.gen_close(io)?;
                             return Err(PyErr { exc: e });
                         }
@@ -488,7 +520,10 @@ impl Vm {
     pub(crate) fn gen_needs_close(gen: &crate::object::rc::Header) -> bool {
         // SAFETY: called with a generator's header (vtable kind checked by caller).
         let g = unsafe { &(*(gen as *const _ as *const crate::object::rc::Obj<Generator>)).data };
-        g.inner.try_borrow().map(|i| i.state == GenState::Suspended).unwrap_or(false)
+        g.inner
+            .try_borrow()
+            .map(|i| i.state == GenState::Suspended)
+            .unwrap_or(false)
     }
 
     /// Arguments helper for generator methods.

@@ -31,7 +31,11 @@ pub fn hash_i64(x: i64) -> i64 {
 }
 
 pub fn hash_big(b: &BigInt) -> i64 {
-    let m = b.abs().mod_floor(&BigInt::from(MODULUS)).to_i64().unwrap_or(0);
+    let m = b
+        .abs()
+        .mod_floor(&BigInt::from(MODULUS))
+        .to_i64()
+        .unwrap_or(0);
     let h = if b.is_negative() { -m } else { m };
     if h == -1 {
         -2
@@ -163,7 +167,8 @@ impl Vm {
                     Kind::Range => {
                         let r = o.downcast::<crate::object::range::Range>().unwrap();
                         if r.big.is_some() {
-                            let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
+                            let (start, stop, step) =
+                                crate::modules::types::range_big::bounds_of(r);
                             let b = crate::object::range::BigBounds { start, stop, step };
                             let n = crate::modules::types::range_big::len(&b);
                             use num_traits::{One, Zero};
@@ -172,7 +177,11 @@ impl Vm {
                             } else if n.is_one() {
                                 vec![Value::Int(1), self.new_bigint(b.start), Value::None]
                             } else {
-                                vec![self.new_bigint(n), self.new_bigint(b.start), self.new_bigint(b.step)]
+                                vec![
+                                    self.new_bigint(n),
+                                    self.new_bigint(b.start),
+                                    self.new_bigint(b.step),
+                                ]
                             };
                             return self.hash_tuple(&t);
                         }
@@ -188,7 +197,9 @@ impl Vm {
                     }
                     Kind::WeakRef => self.weakref_hash(o),
                     Kind::BoundMethod => {
-                        let bm = o.downcast::<crate::object::function::BoundMethod>().unwrap();
+                        let bm = o
+                            .downcast::<crate::object::function::BoundMethod>()
+                            .unwrap();
                         let (f, r) = (bm.func.clone(), bm.receiver.clone());
                         let a = self.hash(&r)?;
                         let b = self.hash(&f)?;
@@ -249,7 +260,10 @@ impl Vm {
         match w.get() {
             Some(r) => {
                 let h = self.hash(&Value::Obj(r))?;
-                o.downcast::<crate::gc::weakrefs::WeakRef>().unwrap().hash.set(h);
+                o.downcast::<crate::gc::weakrefs::WeakRef>()
+                    .unwrap()
+                    .hash
+                    .set(h);
                 Ok(h)
             }
             None => Err(self.type_error("weak object has gone away")),
@@ -301,7 +315,11 @@ pub fn frozenset_hash(s: &Set) -> i64 {
     hash ^= (used as u64 + 1).wrapping_mul(1927868237);
     hash ^= (hash >> 11) ^ (hash >> 25);
     hash = hash.wrapping_mul(69069).wrapping_add(907133923);
-    let h = if hash == u64::MAX { 590923713 } else { hash as i64 };
+    let h = if hash == u64::MAX {
+        590923713
+    } else {
+        hash as i64
+    };
     s.hash.set(h);
     h
 }

@@ -21,17 +21,32 @@ use crate::vm::{PyResult, Vm};
 /// Where a module's code comes from.
 enum Found {
     Native(crate::modules::ModuleInit),
-    File { path: PathBuf, is_package: bool },
-    Embedded { source: &'static str, is_package: bool },
+    File {
+        path: PathBuf,
+        is_package: bool,
+    },
+    Embedded {
+        source: &'static str,
+        is_package: bool,
+    },
 }
 
 impl Vm {
     /// The `ImportName` instruction.
-    pub(crate) fn import_name_instr(&mut self, fi: usize, code: &crate::compile::code::Code, name: u16, spec: &Value) -> PyResult<Value> {
+    pub(crate) fn import_name_instr(
+        &mut self,
+        fi: usize,
+        code: &crate::compile::code::Code,
+        name: u16,
+        spec: &Value,
+    ) -> PyResult<Value> {
         let name = str_of(&code.names[name as usize]).unwrap_or("").to_string();
         let (fromlist, level) = match spec {
             Value::Obj(t) => {
-                let items = t.downcast::<Tuple>().map(|t| t.as_slice().to_vec()).unwrap_or_default();
+                let items = t
+                    .downcast::<Tuple>()
+                    .map(|t| t.as_slice().to_vec())
+                    .unwrap_or_default();
                 let fl = items.first().cloned().unwrap_or(Value::None);
                 let lv = match items.get(1) {
                     Some(Value::Int(i)) => *i as usize,
@@ -46,7 +61,13 @@ impl Vm {
     }
 
     /// `__import__(name, globals, locals, fromlist, level)`.
-    pub fn import_full(&mut self, name: &str, globals: &ObjRef, fromlist: &Value, level: usize) -> PyResult<Value> {
+    pub fn import_full(
+        &mut self,
+        name: &str,
+        globals: &ObjRef,
+        fromlist: &Value,
+        level: usize,
+    ) -> PyResult<Value> {
         let fullname = if level > 0 {
             self.resolve_relative(name, globals, level)?
         } else {
@@ -80,11 +101,15 @@ impl Vm {
                     continue;
                 }
                 let n = self.intern(item);
-                if self.attr_or_none(&Value::Obj(module.clone()), &n)?.is_none() {
+                if self
+                    .attr_or_none(&Value::Obj(module.clone()), &n)?
+                    .is_none()
+                {
                     let sub = format!("{fullname}.{item}");
                     match self.import_module(&sub) {
                         Ok(_) => {}
-                        Err(e) if self.err_is(&e, &self.types.exc.module_not_found_error.clone()) => {}
+                        Err(e)
+                            if self.err_is(&e, &self.types.exc.module_not_found_error.clone()) => {}
                         Err(e) => return Err(e),
                     }
                 }
@@ -95,7 +120,11 @@ impl Vm {
 
     fn module_is_package(&self, m: &ObjRef) -> bool {
         m.downcast::<Module>()
-            .and_then(|md| md.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.path)))
+            .and_then(|md| {
+                md.dict
+                    .downcast::<Dict>()
+                    .and_then(|d| d.get_str(&self.names.path))
+            })
             .is_some()
     }
 
@@ -111,7 +140,10 @@ impl Vm {
                 if g.get_str(&self.names.path).is_some() {
                     modname
                 } else {
-                    modname.rsplit_once('.').map(|(a, _)| a.to_string()).unwrap_or_default()
+                    modname
+                        .rsplit_once('.')
+                        .map(|(a, _)| a.to_string())
+                        .unwrap_or_default()
                 }
             }
         };
@@ -123,7 +155,11 @@ impl Vm {
             return Err(self.import_error("attempted relative import beyond top-level package"));
         }
         let base = parts[..parts.len() - (level - 1)].join(".");
-        Ok(if name.is_empty() { base } else { format!("{base}.{name}") })
+        Ok(if name.is_empty() {
+            base
+        } else {
+            format!("{base}.{name}")
+        })
     }
 
     /// Imports (or fetches from `sys.modules`) the module `fullname`.
@@ -140,17 +176,27 @@ impl Vm {
             Some(p) => {
                 let pm = self.import_module(p)?;
                 // The parent import may have imported us.
-                if let Some(Value::Obj(m)) = self.sys_modules.downcast::<Dict>().unwrap().get_str(&key) {
+                if let Some(Value::Obj(m)) =
+                    self.sys_modules.downcast::<Dict>().unwrap().get_str(&key)
+                {
                     return Ok(m);
                 }
-                match pm.downcast::<Module>().and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.path))) {
-                    Some(pv) => self.collect_iter(&pv)?
+                match pm.downcast::<Module>().and_then(|m| {
+                    m.dict
+                        .downcast::<Dict>()
+                        .and_then(|d| d.get_str(&self.names.path))
+                }) {
+                    Some(pv) => self
+                        .collect_iter(&pv)?
                         .into_iter()
                         .filter_map(|v| v.as_obj().and_then(|s| str_of(s).map(PathBuf::from)))
                         .collect(),
                     None => {
                         let c = self.types.exc.module_not_found_error.clone();
-                        let e = self.new_error(&c, format!("No module named '{fullname}'; '{p}' is not a package"));
+                        let e = self.new_error(
+                            &c,
+                            format!("No module named '{fullname}'; '{p}' is not a package"),
+                        );
                         let n = self.new_str(fullname);
                         self.set_exc_attr(&e, "name", Value::Obj(n));
                         return Err(e);
@@ -170,7 +216,8 @@ impl Vm {
         let module = self.load_found(fullname, found)?;
         if let Some(p) = parent {
             let pk = self.intern(&p);
-            if let Some(Value::Obj(pm)) = self.sys_modules.downcast::<Dict>().unwrap().get_str(&pk) {
+            if let Some(Value::Obj(pm)) = self.sys_modules.downcast::<Dict>().unwrap().get_str(&pk)
+            {
                 let n = self.intern(&short);
                 let _ = self.set_attr(&Value::Obj(pm), &n, Value::Obj(module.clone()));
             }
@@ -189,7 +236,11 @@ impl Vm {
         let search: Vec<PathBuf> = match &parent {
             Some(p) => {
                 let pm = self.import_module(p)?;
-                match pm.downcast::<Module>().and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.path))) {
+                match pm.downcast::<Module>().and_then(|m| {
+                    m.dict
+                        .downcast::<Dict>()
+                        .and_then(|d| d.get_str(&self.names.path))
+                }) {
                     Some(pv) => self
                         .collect_iter(&pv)?
                         .into_iter()
@@ -248,24 +299,39 @@ impl Vm {
             Some(s) => s.clone(),
             None => return vec![PathBuf::from(".")],
         };
-        let p = sys
-            .downcast::<Module>()
-            .and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&self.names.path.clone())));
+        let p = sys.downcast::<Module>().and_then(|m| {
+            m.dict
+                .downcast::<Dict>()
+                .and_then(|d| d.get_str(&self.names.path.clone()))
+        });
         let n = self.intern("path");
-        let p = p.or_else(|| sys.downcast::<Module>().and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&n))));
+        let p = p.or_else(|| {
+            sys.downcast::<Module>()
+                .and_then(|m| m.dict.downcast::<Dict>().and_then(|d| d.get_str(&n)))
+        });
         match p {
             Some(Value::Obj(l)) if l.kind() == Kind::List => l
                 .downcast::<List>()
                 .unwrap()
                 .snapshot()
                 .into_iter()
-                .filter_map(|v| v.as_obj().and_then(|s| str_of(s).map(|x| PathBuf::from(if x.is_empty() { "." } else { x }))))
+                .filter_map(|v| {
+                    v.as_obj().and_then(|s| {
+                        str_of(s).map(|x| PathBuf::from(if x.is_empty() { "." } else { x }))
+                    })
+                })
                 .collect(),
             _ => vec![PathBuf::from(".")],
         }
     }
 
-    fn find_module(&self, fullname: &str, short: &str, top: bool, search: &[PathBuf]) -> Option<Found> {
+    fn find_module(
+        &self,
+        fullname: &str,
+        short: &str,
+        top: bool,
+        search: &[PathBuf],
+    ) -> Option<Found> {
         if top {
             if let Some(init) = self.registry.native.get(fullname) {
                 return Some(Found::Native(*init));
@@ -315,7 +381,10 @@ impl Vm {
             Found::Native(init) => {
                 let m = init(self)?;
                 let key = self.intern(fullname);
-                self.sys_modules.downcast::<Dict>().unwrap().set_str(&key, Value::Obj(m.clone()));
+                self.sys_modules
+                    .downcast::<Dict>()
+                    .unwrap()
+                    .set_str(&key, Value::Obj(m.clone()));
                 Ok(m)
             }
             Found::File { path, is_package } => {
@@ -325,12 +394,20 @@ impl Vm {
                     Ok(s) => s,
                     Err(e) => return Err(self.syntax_error_from(&e)),
                 };
-                let pkg_dir = if is_package { path.parent().map(|p| p.to_path_buf()) } else { None };
+                let pkg_dir = if is_package {
+                    path.parent().map(|p| p.to_path_buf())
+                } else {
+                    None
+                };
                 self.exec_module_source(fullname, &src, &fname, Some(&fname), pkg_dir.as_deref())
             }
             Found::Embedded { source, is_package } => {
                 let fname = format!("<frozen {fullname}>");
-                let pkg_dir = if is_package { Some(Path::new("<frozen>")) } else { None };
+                let pkg_dir = if is_package {
+                    Some(Path::new("<frozen>"))
+                } else {
+                    None
+                };
                 let frozen = self.exec_module_source(fullname, source, &fname, None, pkg_dir)?;
                 if let Some(md) = frozen.downcast::<Module>() {
                     md.origin.set(crate::object::module::Origin::Frozen);
@@ -363,15 +440,24 @@ impl Vm {
                 dd.set_str(&self.names.path.clone(), Value::Obj(l));
                 name.to_string()
             }
-            None => name.rsplit_once('.').map(|(a, _)| a.to_string()).unwrap_or_default(),
+            None => name
+                .rsplit_once('.')
+                .map(|(a, _)| a.to_string())
+                .unwrap_or_default(),
         };
         let pv = self.str_val(&package);
         dd.set_str(&self.names.package.clone(), pv);
         dd.set_str(&self.names.spec.clone(), Value::None);
         dd.set_str(&self.names.loader.clone(), Value::None);
-        dd.set_str(&self.names.builtins.clone(), Value::Obj(self.builtins_module.clone()));
+        dd.set_str(
+            &self.names.builtins.clone(),
+            Value::Obj(self.builtins_module.clone()),
+        );
         let key = self.intern(name);
-        self.sys_modules.downcast::<Dict>().unwrap().set_str(&key, Value::Obj(m.clone()));
+        self.sys_modules
+            .downcast::<Dict>()
+            .unwrap()
+            .set_str(&key, Value::Obj(m.clone()));
         self.remember_source(filename, src);
         let r = self
             .compile_source(src, filename, crate::compile::Mode::Exec)
@@ -396,8 +482,12 @@ impl Vm {
             Value::Obj(m) if m.kind() == Kind::Module => {
                 let d = m.downcast::<Module>().unwrap().dict.clone();
                 let dd = d.downcast::<Dict>().unwrap();
-                let n = dd.get_str(&self.names.name).and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())));
-                let f = dd.get_str(&self.names.file).and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())));
+                let n = dd
+                    .get_str(&self.names.name)
+                    .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())));
+                let f = dd
+                    .get_str(&self.names.file)
+                    .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())));
                 (n, f)
             }
             _ => (None, None),
@@ -440,18 +530,30 @@ impl Vm {
             None => dd
                 .keys()
                 .into_iter()
-                .filter(|k| k.as_obj().and_then(|s| str_of(s)).is_some_and(|s| !s.starts_with('_')))
+                .filter(|k| {
+                    k.as_obj()
+                        .and_then(|s| str_of(s))
+                        .is_some_and(|s| !s.starts_with('_'))
+                })
                 .collect(),
         };
-        let target = self.frames[fi].locals.clone().unwrap_or_else(|| self.frames[fi].globals.clone());
+        let target = self.frames[fi]
+            .locals
+            .clone()
+            .unwrap_or_else(|| self.frames[fi].globals.clone());
         for n in names {
             let v = match &n {
                 Value::Obj(s) => match dd.get_str(s) {
                     Some(v) => v,
                     None => {
                         let nm = str_of(s).unwrap_or("?").to_string();
-                        let mn = dd.get_str(&self.names.name).and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string()))).unwrap_or_default();
-                        return Err(self.attribute_error(format!("module '{mn}' has no attribute '{nm}'")));
+                        let mn = dd
+                            .get_str(&self.names.name)
+                            .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())))
+                            .unwrap_or_default();
+                        return Err(
+                            self.attribute_error(format!("module '{mn}' has no attribute '{nm}'"))
+                        );
                     }
                 },
                 _ => continue,

@@ -37,7 +37,11 @@ pub(crate) fn fast_next(o: &ObjRef) -> Option<Option<Value>> {
     let it = unsafe { o.payload_unchecked::<IterObj>() };
     let mut st = it.state.try_borrow_mut().ok()?;
     match &mut *st {
-        IterState::Range { next, step, remaining } => {
+        IterState::Range {
+            next,
+            step,
+            remaining,
+        } => {
             if *remaining == 0 {
                 return Some(None);
             }
@@ -95,47 +99,75 @@ impl Vm {
                     let it = self.call(&f, vec![v.clone()])?;
                     if self.lookup_special(&it, &self.names.next.clone()).is_none() {
                         let t = self.type_name(&it);
-                        return Err(self.type_error(format!("iter() returned non-iterator of type '{t}'")));
+                        return Err(
+                            self.type_error(format!("iter() returned non-iterator of type '{t}'"))
+                        );
                     }
                     return Ok(it);
                 }
             } else if self.lookup_mro(&cls, &self.names.getitem.clone()).is_some() {
                 let t = self.types.seq_iterator.clone();
-                return Ok(Value::Obj(self.new_iter(&t, IterState::Seq { obj: v.clone(), index: 0 })));
+                return Ok(Value::Obj(self.new_iter(
+                    &t,
+                    IterState::Seq {
+                        obj: v.clone(),
+                        index: 0,
+                    },
+                )));
             }
         }
         let (cls, state) = match o.kind() {
             Kind::Iter | Kind::Generator => return Ok(v.clone()),
             Kind::List => (
                 self.types.list_iterator.clone(),
-                IterState::List { seq: o.clone(), index: 0 },
+                IterState::List {
+                    seq: o.clone(),
+                    index: 0,
+                },
             ),
             Kind::Tuple => (
                 self.types.tuple_iterator.clone(),
-                IterState::Tuple { seq: o.clone(), index: 0 },
+                IterState::Tuple {
+                    seq: o.clone(),
+                    index: 0,
+                },
             ),
             Kind::Str => (
                 self.types.str_iterator.clone(),
-                IterState::Str { s: o.clone(), pos: 0 },
+                IterState::Str {
+                    s: o.clone(),
+                    pos: 0,
+                },
             ),
             Kind::Bytes => (
                 self.types.bytes_iterator.clone(),
-                IterState::Bytes { b: o.clone(), index: 0 },
+                IterState::Bytes {
+                    b: o.clone(),
+                    index: 0,
+                },
             ),
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
                 if let Some(b) = &r.big {
-                    let (next, step, remaining) = crate::modules::types::range_big::iter_parts(b, false);
-                    (self.types.range_iterator.clone(), IterState::BigRange { next, step, remaining })
+                    let (next, step, remaining) =
+                        crate::modules::types::range_big::iter_parts(b, false);
+                    (
+                        self.types.range_iterator.clone(),
+                        IterState::BigRange {
+                            next,
+                            step,
+                            remaining,
+                        },
+                    )
                 } else {
-                (
-                    self.types.range_iterator.clone(),
-                    IterState::Range {
-                        next: r.start,
-                        step: r.step,
-                        remaining: r.len().max(0) as u64,
-                    },
-                )
+                    (
+                        self.types.range_iterator.clone(),
+                        IterState::Range {
+                            next: r.start,
+                            step: r.step,
+                            remaining: r.len().max(0) as u64,
+                        },
+                    )
                 }
             }
             Kind::Dict => {
@@ -154,7 +186,11 @@ impl Vm {
                 let len = o.downcast::<Set>().unwrap().len();
                 (
                     self.types.set_iterator.clone(),
-                    IterState::Set { s: o.clone(), pos: 0, len },
+                    IterState::Set {
+                        s: o.clone(),
+                        pos: 0,
+                        len,
+                    },
                 )
             }
             Kind::Native => return self.native_iter(o),
@@ -202,7 +238,11 @@ impl Vm {
         {
             let mut st = it.state.borrow_mut();
             match &mut *st {
-                IterState::Range { next, step, remaining } => {
+                IterState::Range {
+                    next,
+                    step,
+                    remaining,
+                } => {
                     if *remaining == 0 {
                         return Ok(None);
                     }
@@ -277,7 +317,11 @@ impl Vm {
                     }
                 }
                 IterState::Done => return Ok(None),
-                IterState::BigRange { next, step, remaining } => {
+                IterState::BigRange {
+                    next,
+                    step,
+                    remaining,
+                } => {
                     if num_traits::Zero::is_zero(remaining) {
                         return Ok(None);
                     }
@@ -394,7 +438,8 @@ impl Vm {
                 match self.next(&it)? {
                     Some(v) => {
                         let c = count.clone();
-                        let next = self.binary_op(crate::compile::opcode::BinOp::Add, &c, &Value::Int(1))?;
+                        let next =
+                            self.binary_op(crate::compile::opcode::BinOp::Add, &c, &Value::Int(1))?;
                         *count = next;
                         Ok(Some(Value::Obj(self.new_tuple(vec![c, v]))))
                     }
@@ -492,7 +537,14 @@ impl Vm {
     }
 
     /// One step of `ForIter`: iterator in register `iter` of frame `fi`.
-    pub(crate) fn for_iter(&mut self, fi: usize, base: usize, iter: u16, dst: u16, exit: u16) -> PyResult<ForStep> {
+    pub(crate) fn for_iter(
+        &mut self,
+        fi: usize,
+        base: usize,
+        iter: u16,
+        dst: u16,
+        exit: u16,
+    ) -> PyResult<ForStep> {
         let it = self.stack.get(base + iter as usize).clone();
         let Value::Obj(o) = &it else {
             return match self.next(&it)? {

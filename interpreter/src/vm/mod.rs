@@ -160,7 +160,8 @@ impl Vm {
             .map(|c| intern(&char::from_u32(c).unwrap().to_string()))
             .collect();
         let tuple_t = types.tuple.clone();
-        let empty_tuple = unsafe { alloc_raw(vtable_of::<Tuple>(), tuple_t.as_ptr(), Tuple::new(vec![])) };
+        let empty_tuple =
+            unsafe { alloc_raw(vtable_of::<Tuple>(), tuple_t.as_ptr(), Tuple::new(vec![])) };
         crate::gc::heap::untrack(&empty_tuple);
         let mk_single = |name: &'static str, t: &ObjRef| {
             let o = unsafe { alloc_raw(vtable_of::<Singleton>(), t.as_ptr(), Singleton { name }) };
@@ -240,7 +241,14 @@ impl Vm {
         if let Some(t) = self.extra_types.get(name) {
             return t.clone();
         }
-        let t = types::new_builtin_type(&self.types.type_, &self.types.dict, name, &self.types.object, Kind::Native, 0);
+        let t = types::new_builtin_type(
+            &self.types.type_,
+            &self.types.dict,
+            name,
+            &self.types.object,
+            Kind::Native,
+            0,
+        );
         if let Some(tp) = t.downcast::<TypeObj>() {
             tp.module_name.replace(module.to_string());
         }
@@ -387,8 +395,12 @@ impl Vm {
     pub fn new_module(&mut self, name: &str) -> ObjRef {
         let d = self.new_dict();
         let n = self.new_str(name);
-        d.downcast::<Dict>().unwrap().set_str(&self.names.name.clone(), Value::Obj(n));
-        d.downcast::<Dict>().unwrap().set_str(&self.names.doc.clone(), Value::None);
+        d.downcast::<Dict>()
+            .unwrap()
+            .set_str(&self.names.name.clone(), Value::Obj(n));
+        d.downcast::<Dict>()
+            .unwrap()
+            .set_str(&self.names.doc.clone(), Value::None);
         let t = self.types.module.clone();
         self.alloc(&t, Module::new(d))
     }
@@ -422,7 +434,9 @@ impl Vm {
     /// `type(v).__name__`.
     pub fn type_name(&self, v: &Value) -> String {
         let t = self.type_of(v);
-        t.downcast::<TypeObj>().map(|t| t.name()).unwrap_or_default()
+        t.downcast::<TypeObj>()
+            .map(|t| t.name())
+            .unwrap_or_default()
     }
 
     /// Whether class `a` is `b` or derives from it.
@@ -562,7 +576,8 @@ impl Vm {
             Some(t) => t,
             None => {
                 let bytes = std::fs::read(filename).ok()?;
-                let t: std::rc::Rc<str> = std::rc::Rc::from(String::from_utf8_lossy(&bytes).as_ref());
+                let t: std::rc::Rc<str> =
+                    std::rc::Rc::from(String::from_utf8_lossy(&bytes).as_ref());
                 self.sources
                     .borrow_mut()
                     .insert(filename.to_string(), t.clone());
@@ -584,7 +599,11 @@ pub(crate) fn is_builtin_slot(v: &Value) -> bool {
     match v {
         Value::Obj(o) if o.kind() == crate::object::kind::Kind::MethodDescr => o
             .downcast::<crate::object::function::MethodDescr>()
-            .and_then(|m| m.owner.downcast::<TypeObj>().map(|t| !t.has(crate::object::typeobj::TF_HEAP)))
+            .and_then(|m| {
+                m.owner
+                    .downcast::<TypeObj>()
+                    .map(|t| !t.has(crate::object::typeobj::TF_HEAP))
+            })
             .unwrap_or(true),
         _ => false,
     }

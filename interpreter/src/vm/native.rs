@@ -49,7 +49,12 @@ impl Vm {
         }
     }
 
-    pub(crate) fn native_setitem(&mut self, o: &ObjRef, key: Value, v: Option<Value>) -> PyResult<()> {
+    pub(crate) fn native_setitem(
+        &mut self,
+        o: &ObjRef,
+        key: Value,
+        v: Option<Value>,
+    ) -> PyResult<()> {
         let deleting = v.is_none();
         match inner(o).inner.setitem(self, o, key, v) {
             Some(r) => r,
@@ -89,7 +94,12 @@ impl Vm {
         inner(o).inner.getattr(self, o, name)
     }
 
-    pub(crate) fn native_setattr(&mut self, o: &ObjRef, name: &str, v: Option<Value>) -> Option<PyResult<()>> {
+    pub(crate) fn native_setattr(
+        &mut self,
+        o: &ObjRef,
+        name: &str,
+        v: Option<Value>,
+    ) -> Option<PyResult<()>> {
         inner(o).inner.setattr(self, o, name, v)
     }
 }

@@ -5,7 +5,10 @@
 
 use crate::compile::code::Code;
 use crate::object::dict::Dict;
-use crate::object::function::{BoundMethod, BuiltinFunction, CellObj, ClassMethod, Function, MethodDescr, Property, StaticMethod};
+use crate::object::function::{
+    BoundMethod, BuiltinFunction, CellObj, ClassMethod, Function, MethodDescr, Property,
+    StaticMethod,
+};
 use crate::object::instance::inst_ext;
 use crate::object::kind::Kind;
 use crate::object::module::Module;
@@ -36,7 +39,8 @@ impl Vm {
             "__class__" => return Ok(Some(Value::Obj(o.class()))),
             "__dict__" => {
                 if let Some(ext) = inst_ext(o) {
-                    let has_dict = self.type_flags(&o.class()) & crate::object::typeobj::TF_HAS_DICT != 0;
+                    let has_dict =
+                        self.type_flags(&o.class()) & crate::object::typeobj::TF_HAS_DICT != 0;
                     if has_dict {
                         // The dict escapes: Python code may add any key.
                         Self::mark_shadowed(&o.class());
@@ -202,10 +206,9 @@ impl Vm {
                     "__cause__" => Some(e.cause.borrow().clone()),
                     "__context__" => Some(e.context.borrow().clone()),
                     "__suppress_context__" => Some(Value::Bool(e.suppress_context.get())),
-                    "value" | "code" | "errno" | "strerror" | "filename" | "filename2" | "name" | "path" | "msg"
-                    | "lineno" | "offset" | "text" | "end_lineno" | "end_offset" | "obj" => {
-                        self.exception_default_attr(o, &n)
-                    }
+                    "value" | "code" | "errno" | "strerror" | "filename" | "filename2" | "name"
+                    | "path" | "msg" | "lineno" | "offset" | "text" | "end_lineno"
+                    | "end_offset" | "obj" => self.exception_default_attr(o, &n),
                     _ => None,
                 }
             }
@@ -246,7 +249,9 @@ impl Vm {
                 };
                 match n.as_str() {
                     "__func__" | "__wrapped__" => Some(f),
-                    "__name__" | "__qualname__" | "__doc__" | "__module__" => self.get_attr_opt(&f, name)?,
+                    "__name__" | "__qualname__" | "__doc__" | "__module__" => {
+                        self.get_attr_opt(&f, name)?
+                    }
                     _ => None,
                 }
             }
@@ -277,7 +282,10 @@ impl Vm {
                         match state {
                             crate::vm::generator::GenState::Closed => Some(Value::None),
                             crate::vm::generator::GenState::Running => {
-                                let idx = self.frames.iter().rposition(|f| f.gen.as_ref().is_some_and(|x| x.is(o)));
+                                let idx = self
+                                    .frames
+                                    .iter()
+                                    .rposition(|f| f.gen.as_ref().is_some_and(|x| x.is(o)));
                                 idx.map(|i| Value::Obj(self.frame_object(i)))
                             }
                             _ => Some(self.suspended_gen_frame(o)),
@@ -294,7 +302,11 @@ impl Vm {
                     Some(Num::Big(b)) => self.new_bigint(b),
                     None => Value::None,
                 }),
-                "imag" => Some(if o.kind() == Kind::Float { Value::Float(0.0) } else { Value::Int(0) }),
+                "imag" => Some(if o.kind() == Kind::Float {
+                    Value::Float(0.0)
+                } else {
+                    Value::Int(0)
+                }),
                 "numerator" if o.kind() == Kind::Int => match as_num(&Value::Obj(o.clone())) {
                     Some(Num::Int(i)) => Some(Value::Int(i)),
                     Some(Num::Big(b)) => Some(self.new_bigint(b)),
@@ -324,7 +336,12 @@ impl Vm {
     fn exception_default_attr(&mut self, o: &ObjRef, name: &str) -> Option<Value> {
         let v = Value::Obj(o.clone());
         let args: Vec<Value> = exc_base(o)
-            .and_then(|e| e.args.borrow().downcast::<Tuple>().map(|t| t.as_slice().to_vec()))
+            .and_then(|e| {
+                e.args
+                    .borrow()
+                    .downcast::<Tuple>()
+                    .map(|t| t.as_slice().to_vec())
+            })
             .unwrap_or_default();
         let first = args.first().cloned().unwrap_or(Value::None);
         let is = |vm: &Vm, c: &ObjRef| vm.isinstance(&v, c);
@@ -335,15 +352,31 @@ impl Vm {
                 1 => first,
                 _ => Value::Obj(self.new_tuple(args)),
             }),
-            "errno" if is(self, &self.types.exc.os_error) => Some(if args.len() >= 2 { first } else { Value::None }),
-            "strerror" if is(self, &self.types.exc.os_error) => Some(if args.len() >= 2 { args[1].clone() } else { Value::None }),
+            "errno" if is(self, &self.types.exc.os_error) => {
+                Some(if args.len() >= 2 { first } else { Value::None })
+            }
+            "strerror" if is(self, &self.types.exc.os_error) => Some(if args.len() >= 2 {
+                args[1].clone()
+            } else {
+                Value::None
+            }),
             "filename" | "filename2" if is(self, &self.types.exc.os_error) => Some(Value::None),
             "name" | "path" if is(self, &self.types.exc.import_error) => Some(Value::None),
-            "name" if is(self, &self.types.exc.name_error) || is(self, &self.types.exc.attribute_error) => Some(Value::None),
+            "name"
+                if is(self, &self.types.exc.name_error)
+                    || is(self, &self.types.exc.attribute_error) =>
+            {
+                Some(Value::None)
+            }
             "obj" if is(self, &self.types.exc.attribute_error) => Some(Value::None),
             "msg" if is(self, &self.types.exc.syntax_error) => Some(first),
-            "filename" | "lineno" | "offset" | "text" | "end_lineno" | "end_offset" if is(self, &self.types.exc.syntax_error) => {
-                let details = args.get(1).and_then(|d| d.as_obj().and_then(|t| t.downcast::<Tuple>().map(|t| t.as_slice().to_vec())));
+            "filename" | "lineno" | "offset" | "text" | "end_lineno" | "end_offset"
+                if is(self, &self.types.exc.syntax_error) =>
+            {
+                let details = args.get(1).and_then(|d| {
+                    d.as_obj()
+                        .and_then(|t| t.downcast::<Tuple>().map(|t| t.as_slice().to_vec()))
+                });
                 let idx = match name {
                     "filename" => 0,
                     "lineno" => 1,
@@ -352,7 +385,11 @@ impl Vm {
                     "end_lineno" => 4,
                     _ => 5,
                 };
-                Some(details.and_then(|d| d.get(idx).cloned()).unwrap_or(Value::None))
+                Some(
+                    details
+                        .and_then(|d| d.get(idx).cloned())
+                        .unwrap_or(Value::None),
+                )
             }
             _ => None,
         }
@@ -361,27 +398,41 @@ impl Vm {
     /// A module's `__name__` (or "?").
     pub(crate) fn module_name_of(&self, m: &ObjRef) -> String {
         m.downcast::<crate::object::module::Module>()
-            .and_then(|md| md.dict.downcast::<crate::object::dict::Dict>().and_then(|d| d.get_str(&self.names.name)))
+            .and_then(|md| {
+                md.dict
+                    .downcast::<crate::object::dict::Dict>()
+                    .and_then(|d| d.get_str(&self.names.name))
+            })
             .and_then(|v| v.as_obj().and_then(|s| str_of(s).map(|x| x.to_string())))
             .unwrap_or_else(|| "?".into())
     }
 
     /// Builtin attribute assignment (`f.__name__ = ...`, `e.__cause__ = ...`).
-    pub(crate) fn builtin_setattr(&mut self, o: &ObjRef, name: &ObjRef, v: Option<Value>) -> PyResult<Option<()>> {
+    pub(crate) fn builtin_setattr(
+        &mut self,
+        o: &ObjRef,
+        name: &ObjRef,
+        v: Option<Value>,
+    ) -> PyResult<Option<()>> {
         let Some(n) = str_of(name) else {
             return Ok(None);
         };
         let n = n.to_string();
         match o.kind() {
             Kind::Module => {
-                let d = o.downcast::<crate::object::module::Module>().unwrap().dict.clone();
+                let d = o
+                    .downcast::<crate::object::module::Module>()
+                    .unwrap()
+                    .dict
+                    .clone();
                 let dd = d.downcast::<crate::object::dict::Dict>().unwrap();
                 match v {
                     Some(v) => dd.set_str(name, v),
                     None => {
                         if dd.del_str(name).is_none() {
                             let mn = self.module_name_of(o);
-                            return Err(self.attribute_error(format!("module '{mn}' has no attribute '{n}'")));
+                            return Err(self
+                                .attribute_error(format!("module '{mn}' has no attribute '{n}'")));
                         }
                     }
                 }
@@ -394,7 +445,11 @@ impl Vm {
                     "__name__" | "__qualname__" => {
                         let s = match &val {
                             Value::Obj(s) if s.kind() == Kind::Str => s.clone(),
-                            _ => return Err(self.type_error(format!("{n} must be set to a string object"))),
+                            _ => {
+                                return Err(
+                                    self.type_error(format!("{n} must be set to a string object"))
+                                )
+                            }
                         };
                         if n == "__name__" {
                             f.name.replace(s);
@@ -409,10 +464,12 @@ impl Vm {
                         f.module.replace(val);
                     }
                     "__defaults__" => {
-                        f.defaults.replace(val.into_obj().filter(|x| x.kind() == Kind::Tuple));
+                        f.defaults
+                            .replace(val.into_obj().filter(|x| x.kind() == Kind::Tuple));
                     }
                     "__kwdefaults__" => {
-                        f.kwdefaults.replace(val.into_obj().filter(|x| x.kind() == Kind::Dict));
+                        f.kwdefaults
+                            .replace(val.into_obj().filter(|x| x.kind() == Kind::Dict));
                     }
                     "__dict__" => {
                         f.dict.replace(val.into_obj());
@@ -508,7 +565,11 @@ impl Vm {
     }
 
     /// Attributes `type` gives every class.
-    pub(crate) fn type_builtin_attr(&mut self, cls: &ObjRef, name: &ObjRef) -> PyResult<Option<Value>> {
+    pub(crate) fn type_builtin_attr(
+        &mut self,
+        cls: &ObjRef,
+        name: &ObjRef,
+    ) -> PyResult<Option<Value>> {
         let Some(n) = str_of(name) else {
             return Ok(None);
         };
@@ -521,19 +582,38 @@ impl Vm {
             }
             "__module__" => {
                 if tp.has(crate::object::typeobj::TF_HEAP) {
-                    tp.dict.downcast::<Dict>().unwrap().get_str(&self.names.module)
+                    tp.dict
+                        .downcast::<Dict>()
+                        .unwrap()
+                        .get_str(&self.names.module)
                 } else {
                     let m = tp.module_name.borrow().clone();
                     Some(self.str_val(&m))
                 }
             }
             "__bases__" => {
-                let b: Vec<Value> = tp.bases.borrow().iter().map(|x| Value::Obj(x.clone())).collect();
+                let b: Vec<Value> = tp
+                    .bases
+                    .borrow()
+                    .iter()
+                    .map(|x| Value::Obj(x.clone()))
+                    .collect();
                 Some(Value::Obj(self.new_tuple(b)))
             }
-            "__base__" => Some(tp.bases.borrow().first().map(|b| Value::Obj(b.clone())).unwrap_or(Value::None)),
+            "__base__" => Some(
+                tp.bases
+                    .borrow()
+                    .first()
+                    .map(|b| Value::Obj(b.clone()))
+                    .unwrap_or(Value::None),
+            ),
             "__mro__" => {
-                let b: Vec<Value> = tp.mro.borrow().iter().map(|x| Value::Obj(x.clone())).collect();
+                let b: Vec<Value> = tp
+                    .mro
+                    .borrow()
+                    .iter()
+                    .map(|x| Value::Obj(x.clone()))
+                    .collect();
                 Some(Value::Obj(self.new_tuple(b)))
             }
             "__dict__" => Some(Value::Obj(tp.dict.clone())),
@@ -595,7 +675,12 @@ impl Vm {
     /// A frame object for a suspended generator (not on the frame stack).
     fn suspended_gen_frame(&mut self, gen: &ObjRef) -> Value {
         let g = gen.downcast::<crate::vm::generator::Generator>().unwrap();
-        let existing = g.inner.borrow().saved.as_ref().and_then(|s| s.frame_obj.clone());
+        let existing = g
+            .inner
+            .borrow()
+            .saved
+            .as_ref()
+            .and_then(|s| s.frame_obj.clone());
         if let Some(f) = existing {
             return Value::Obj(f);
         }

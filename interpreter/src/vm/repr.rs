@@ -46,7 +46,11 @@ pub fn is_printable(c: char) -> bool {
 
 /// `repr(s)` for a str: CPython's choice of quotes and escapes.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -96,7 +100,11 @@ pub fn ascii_escape(s: &str) -> String {
 
 /// `repr(b)` for bytes.
 pub fn bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::from("b");
     out.push(quote);
     for &x in b {
@@ -132,10 +140,14 @@ impl Vm {
                         if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             return match &r {
-                                Value::Obj(s) if s.kind() == Kind::Str => Ok(str_of(s).unwrap().to_string()),
+                                Value::Obj(s) if s.kind() == Kind::Str => {
+                                    Ok(str_of(s).unwrap().to_string())
+                                }
                                 _ => {
                                     let t = self.type_name(&r);
-                                    Err(self.type_error(format!("__repr__ returned non-string (type {t})")))
+                                    Err(self.type_error(format!(
+                                        "__repr__ returned non-string (type {t})"
+                                    )))
                                 }
                             };
                         }
@@ -154,13 +166,19 @@ impl Vm {
 
     /// Runs `f` with `o` marked as being repr'd; `None` when it already is
     /// (a self-referential container).
-    fn repr_guard<R>(&mut self, o: &ObjRef, f: impl FnOnce(&mut Vm) -> PyResult<R>) -> PyResult<Option<R>> {
+    fn repr_guard<R>(
+        &mut self,
+        o: &ObjRef,
+        f: impl FnOnce(&mut Vm) -> PyResult<R>,
+    ) -> PyResult<Option<R>> {
         if self.repr_stack.contains(&o.addr()) {
             return Ok(None);
         }
         self.check_native_stack()?;
         if self.depth() >= self.recursion_limit {
-            return Err(self.recursion_error("maximum recursion depth exceeded while getting the repr of an object"));
+            return Err(self.recursion_error(
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
         }
         self.repr_stack.push(o.addr());
         self.native_depth += 1;
@@ -205,7 +223,9 @@ impl Vm {
                 let b = &o.downcast::<IntObj>().unwrap().value;
                 self.bigint_str(b)
             }
-            Kind::Float => Ok(float_repr(o.downcast::<crate::object::int::FloatObj>().unwrap().value)),
+            Kind::Float => Ok(float_repr(
+                o.downcast::<crate::object::int::FloatObj>().unwrap().value,
+            )),
             Kind::Bytes => Ok(bytes_repr(&o.downcast::<Bytes>().unwrap().data)),
             Kind::List => {
                 let items = o.downcast::<List>().unwrap().snapshot();
@@ -276,7 +296,12 @@ impl Vm {
             Kind::Slice => {
                 let s = o.downcast::<Slice>().unwrap();
                 let (a, b, c) = (s.start.clone(), s.stop.clone(), s.step.clone());
-                Ok(format!("slice({}, {}, {})", self.repr(&a)?, self.repr(&b)?, self.repr(&c)?))
+                Ok(format!(
+                    "slice({}, {}, {})",
+                    self.repr(&a)?,
+                    self.repr(&b)?,
+                    self.repr(&c)?
+                ))
             }
             Kind::Singleton => Ok(o.downcast::<Singleton>().unwrap().name.to_string()),
             Kind::Type => {
@@ -301,9 +326,16 @@ impl Vm {
                         };
                         if matches!(&recv, Value::Obj(r) if r.kind() == Kind::Type) {
                             let n = self.type_display_name(recv.as_obj().unwrap());
-                            return Ok(format!("<built-in method {} of type object at {:#x}>", b.name, addr).replace("type object", &format!("type object '{n}'")));
+                            return Ok(format!(
+                                "<built-in method {} of type object at {:#x}>",
+                                b.name, addr
+                            )
+                            .replace("type object", &format!("type object '{n}'")));
                         }
-                        Ok(format!("<built-in method {} of {t} object at {addr:#x}>", b.name))
+                        Ok(format!(
+                            "<built-in method {} of {t} object at {addr:#x}>",
+                            b.name
+                        ))
                     }
                     _ => Ok(format!("<built-in function {}>", b.name)),
                 }
@@ -318,7 +350,9 @@ impl Vm {
                 let (f, r) = (bm.func.clone(), bm.receiver.clone());
                 let fname = match &f {
                     Value::Obj(fo) if fo.kind() == Kind::Function => {
-                        str_of(&fo.downcast::<Function>().unwrap().qualname.borrow()).unwrap_or("?").to_string()
+                        str_of(&fo.downcast::<Function>().unwrap().qualname.borrow())
+                            .unwrap_or("?")
+                            .to_string()
                     }
                     other => {
                         let n = self.intern("__qualname__");
@@ -343,8 +377,12 @@ impl Vm {
                         Ok(format!("<module '{name}' from '{}'>", str_of(&f).unwrap()))
                     }
                     _ => Ok(match m.origin.get() {
-                        crate::object::module::Origin::BuiltIn => format!("<module '{name}' (built-in)>"),
-                        crate::object::module::Origin::Frozen => format!("<module '{name}' (frozen)>"),
+                        crate::object::module::Origin::BuiltIn => {
+                            format!("<module '{name}' (built-in)>")
+                        }
+                        crate::object::module::Origin::Frozen => {
+                            format!("<module '{name}' (frozen)>")
+                        }
                         crate::object::module::Origin::Plain => format!("<module '{name}'>"),
                     }),
                 }
@@ -361,7 +399,11 @@ impl Vm {
             }
             Kind::Generator => {
                 let g = o.downcast::<crate::vm::generator::Generator>().unwrap();
-                Ok(format!("<generator object {} at {:#x}>", str_of(&g.qualname).unwrap_or("?"), o.addr()))
+                Ok(format!(
+                    "<generator object {} at {:#x}>",
+                    str_of(&g.qualname).unwrap_or("?"),
+                    o.addr()
+                ))
             }
             Kind::Exception => self.exception_repr(o),
             Kind::Cell => {
@@ -375,7 +417,10 @@ impl Vm {
                     Value::Obj(x) => x.addr(),
                     _ => 0,
                 };
-                Ok(format!("<cell at {:#x}: {t} object at {addr:#x}>", o.addr()))
+                Ok(format!(
+                    "<cell at {:#x}: {t} object at {addr:#x}>",
+                    o.addr()
+                ))
             }
             Kind::Property => Ok(format!("<property object at {:#x}>", o.addr())),
             Kind::StaticMethod => Ok(format!("<staticmethod(...) object at {:#x}>", o.addr())),
@@ -421,10 +466,14 @@ impl Vm {
                         if !crate::vm::is_builtin_slot(&f) {
                             let r = self.call(&f, vec![v.clone()])?;
                             return match &r {
-                                Value::Obj(s) if s.kind() == Kind::Str => Ok(str_of(s).unwrap().to_string()),
+                                Value::Obj(s) if s.kind() == Kind::Str => {
+                                    Ok(str_of(s).unwrap().to_string())
+                                }
                                 _ => {
                                     let t = self.type_name(&r);
-                                    Err(self.type_error(format!("__str__ returned non-string (type {t})")))
+                                    Err(self.type_error(format!(
+                                        "__str__ returned non-string (type {t})"
+                                    )))
                                 }
                             };
                         }
@@ -474,9 +523,15 @@ impl Vm {
             let fname2 = self.get_attr_opt(&Value::Obj(o.clone()), &n2)?;
             return Ok(match (fname, fname2) {
                 (Some(f), Some(f2)) if !f.is_none() && !f2.is_none() => {
-                    format!("[Errno {errno}] {strerror}: {} -> {}", self.repr(&f)?, self.repr(&f2)?)
+                    format!(
+                        "[Errno {errno}] {strerror}: {} -> {}",
+                        self.repr(&f)?,
+                        self.repr(&f2)?
+                    )
                 }
-                (Some(f), _) if !f.is_none() => format!("[Errno {errno}] {strerror}: {}", self.repr(&f)?),
+                (Some(f), _) if !f.is_none() => {
+                    format!("[Errno {errno}] {strerror}: {}", self.repr(&f)?)
+                }
                 _ => format!("[Errno {errno}] {strerror}"),
             });
         }

@@ -59,9 +59,7 @@ impl Vm {
                     };
                 }
                 let t = self.type_name(v);
-                Err(self.type_error(format!(
-                    "'{t}' object cannot be interpreted as an integer"
-                )))
+                Err(self.type_error(format!("'{t}' object cannot be interpreted as an integer")))
             }
         }
     }
@@ -72,7 +70,11 @@ impl Vm {
             Value::None => Ok(None),
             _ => match as_int(v) {
                 Some(Num::Int(i)) => Ok(Some(i)),
-                Some(Num::Big(b)) => Ok(Some(if b.is_negative() { i64::MIN / 2 } else { i64::MAX / 2 })),
+                Some(Num::Big(b)) => Ok(Some(if b.is_negative() {
+                    i64::MIN / 2
+                } else {
+                    i64::MAX / 2
+                })),
                 _ => {
                     if self.lookup_special(v, &self.names.index.clone()).is_some() {
                         return self.index_value(v).map(Some);
@@ -162,12 +164,18 @@ impl Vm {
         };
         let n = len as i64;
         let j = if i < 0 { i + n } else { i };
-        Ok(if j >= 0 && j < n { Some(j as usize) } else { None })
+        Ok(if j >= 0 && j < n {
+            Some(j as usize)
+        } else {
+            None
+        })
     }
 
     fn bad_index_type(&mut self, what: &str, key: &Value) -> crate::vm::PyErr {
         let t = self.type_name(key);
-        self.type_error(format!("{what} indices must be integers or slices, not {t}"))
+        self.type_error(format!(
+            "{what} indices must be integers or slices, not {t}"
+        ))
     }
 
     /// `obj[key]`.
@@ -206,7 +214,11 @@ impl Vm {
             Kind::List => {
                 let l = o.downcast::<List>().unwrap();
                 let len = l.len();
-                if as_int(key).is_none() && self.lookup_special(key, &self.names.index.clone()).is_none() {
+                if as_int(key).is_none()
+                    && self
+                        .lookup_special(key, &self.names.index.clone())
+                        .is_none()
+                {
                     return Err(self.bad_index_type("list", key));
                 }
                 match self.seq_index(key, len)? {
@@ -216,7 +228,11 @@ impl Vm {
             }
             Kind::Tuple => {
                 let t = o.downcast::<Tuple>().unwrap();
-                if as_int(key).is_none() && self.lookup_special(key, &self.names.index.clone()).is_none() {
+                if as_int(key).is_none()
+                    && self
+                        .lookup_special(key, &self.names.index.clone())
+                        .is_none()
+                {
                     return Err(self.bad_index_type("tuple", key));
                 }
                 match self.seq_index(key, t.len())? {
@@ -226,9 +242,15 @@ impl Vm {
             }
             Kind::Str => {
                 let s = o.downcast::<Str>().unwrap();
-                if as_int(key).is_none() && self.lookup_special(key, &self.names.index.clone()).is_none() {
+                if as_int(key).is_none()
+                    && self
+                        .lookup_special(key, &self.names.index.clone())
+                        .is_none()
+                {
                     let t = self.type_name(key);
-                    return Err(self.type_error(format!("string indices must be integers, not '{t}'")));
+                    return Err(
+                        self.type_error(format!("string indices must be integers, not '{t}'"))
+                    );
                 }
                 match self.seq_index(key, s.char_len())? {
                     Some(i) => {
@@ -313,7 +335,8 @@ impl Vm {
                 let st = o.downcast::<Str>().unwrap();
                 let si = self.slice_indices(s, st.char_len())?;
                 let r: String = if si.step == 1 {
-                    st.slice_chars(si.start.max(0) as usize, si.start.max(0) as usize + si.len).to_string()
+                    st.slice_chars(si.start.max(0) as usize, si.start.max(0) as usize + si.len)
+                        .to_string()
                 } else if st.is_ascii() {
                     let b = st.as_str().as_bytes();
                     si.indices().map(|i| b[i] as char).collect()
@@ -370,7 +393,11 @@ impl Vm {
                         return self.list_set_slice(o, s, &v);
                     }
                 }
-                if as_int(&key).is_none() && self.lookup_special(&key, &self.names.index.clone()).is_none() {
+                if as_int(&key).is_none()
+                    && self
+                        .lookup_special(&key, &self.names.index.clone())
+                        .is_none()
+                {
                     return Err(self.bad_index_type("list", &key));
                 }
                 let l = o.downcast::<List>().unwrap();
@@ -490,7 +517,11 @@ impl Vm {
                         return Ok(());
                     }
                 }
-                if as_int(key).is_none() && self.lookup_special(key, &self.names.index.clone()).is_none() {
+                if as_int(key).is_none()
+                    && self
+                        .lookup_special(key, &self.names.index.clone())
+                        .is_none()
+                {
                     return Err(self.bad_index_type("list", key));
                 }
                 let len = l.len();
@@ -525,12 +556,16 @@ impl Vm {
                                 if b.is_negative() {
                                     -1
                                 } else {
-                                    return Err(self.overflow_error("cannot fit 'int' into an index-sized integer"));
+                                    return Err(self.overflow_error(
+                                        "cannot fit 'int' into an index-sized integer",
+                                    ));
                                 }
                             }
                             _ => {
                                 let t = self.type_name(&r);
-                                return Err(self.type_error(format!("'{t}' object cannot be interpreted as an integer")));
+                                return Err(self.type_error(format!(
+                                    "'{t}' object cannot be interpreted as an integer"
+                                )));
                             }
                         };
                         if n < 0 {
@@ -583,10 +618,14 @@ impl Vm {
                 Kind::Str => {
                     let s = o.downcast::<Str>().unwrap().as_str();
                     return match item {
-                        Value::Obj(i) if i.kind() == Kind::Str => Ok(s.contains(i.downcast::<Str>().unwrap().as_str())),
+                        Value::Obj(i) if i.kind() == Kind::Str => {
+                            Ok(s.contains(i.downcast::<Str>().unwrap().as_str()))
+                        }
                         _ => {
                             let t = self.type_name(item);
-                            Err(self.type_error(format!("'in <string>' requires string as left operand, not {t}")))
+                            Err(self.type_error(format!(
+                                "'in <string>' requires string as left operand, not {t}"
+                            )))
                         }
                     };
                 }
@@ -623,18 +662,23 @@ impl Vm {
                     let r = o.downcast::<Range>().unwrap();
                     if r.big.is_some() || matches!(as_int(item), Some(Num::Big(_))) {
                         if let Some(x) = match as_int(item) {
-                            Some(Num::Int(i)) if !matches!(item, Value::Bool(_)) || true => Some(num_bigint::BigInt::from(i)),
+                            Some(Num::Int(i)) => Some(num_bigint::BigInt::from(i)),
                             Some(Num::Big(b)) => Some(b),
                             _ => None,
                         } {
-                            let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
+                            let (start, stop, step) =
+                                crate::modules::types::range_big::bounds_of(r);
                             let b = crate::object::range::BigBounds { start, stop, step };
                             return Ok(crate::modules::types::range_big::contains(&b, &x));
                         }
                     }
                     if let Some(Num::Int(i)) = as_int(item) {
                         let (start, stop, step) = (r.start, r.stop, r.step);
-                        let inside = if step > 0 { i >= start && i < stop } else { i <= start && i > stop };
+                        let inside = if step > 0 {
+                            i >= start && i < stop
+                        } else {
+                            i <= start && i > stop
+                        };
                         return Ok(inside && (i - start) % step == 0);
                     }
                 }
@@ -741,7 +785,9 @@ impl Vm {
     pub fn list_extend(&mut self, l: &Value, src: &Value) -> PyResult<()> {
         let lo = l.as_obj().cloned().expect("list");
         let items = match src {
-            Value::Obj(s) if s.kind() == Kind::List && !s.owns_cls() => s.downcast::<List>().unwrap().snapshot(),
+            Value::Obj(s) if s.kind() == Kind::List && !s.owns_cls() => {
+                s.downcast::<List>().unwrap().snapshot()
+            }
             Value::Obj(s) if s.kind() == Kind::Tuple && !s.owns_cls() => {
                 s.downcast::<Tuple>().unwrap().as_slice().to_vec()
             }
@@ -750,13 +796,19 @@ impl Vm {
                 Err(e) => {
                     if self.get_iter(src).is_err() {
                         let t = self.type_name(src);
-                        return Err(self.type_error(format!("Value after * must be an iterable, not {t}")));
+                        return Err(
+                            self.type_error(format!("Value after * must be an iterable, not {t}"))
+                        );
                     }
                     return Err(e);
                 }
             },
         };
-        lo.downcast::<List>().unwrap().items.borrow_mut().extend(items);
+        lo.downcast::<List>()
+            .unwrap()
+            .items
+            .borrow_mut()
+            .extend(items);
         Ok(())
     }
 
@@ -770,7 +822,9 @@ impl Vm {
     pub fn i64_of(&mut self, v: &Value) -> PyResult<i64> {
         match as_int(v) {
             Some(Num::Int(i)) => Ok(i),
-            Some(Num::Big(b)) => b.to_i64().ok_or_else(|| self.overflow_error("Python int too large to convert to C long")),
+            Some(Num::Big(b)) => b
+                .to_i64()
+                .ok_or_else(|| self.overflow_error("Python int too large to convert to C long")),
             _ => self.index_value(v),
         }
     }

@@ -126,7 +126,12 @@ impl Vm {
                     dst.table.borrow_mut().merge_from(&other_t);
                     return Ok(());
                 }
-                let entries: Vec<(i64, Value)> = src.table.borrow().iter().map(|e| (e.hash, e.key.clone())).collect();
+                let entries: Vec<(i64, Value)> = src
+                    .table
+                    .borrow()
+                    .iter()
+                    .map(|e| (e.hash, e.key.clone()))
+                    .collect();
                 {
                     let mut t = dst.table.borrow_mut();
                     if (t.fill() + entries.len()) * 5 >= t.mask() * 3 {
@@ -141,7 +146,12 @@ impl Vm {
             }
             Value::Obj(o) if o.kind() == Kind::Dict && !o.owns_cls() => {
                 let d = o.downcast::<Dict>().unwrap();
-                let entries: Vec<(i64, Value)> = d.table.borrow().iter().map(|e| (e.hash, e.key.clone())).collect();
+                let entries: Vec<(i64, Value)> = d
+                    .table
+                    .borrow()
+                    .iter()
+                    .map(|e| (e.hash, e.key.clone()))
+                    .collect();
                 {
                     let dst = so.downcast::<Set>().unwrap();
                     let mut t = dst.table.borrow_mut();
@@ -151,7 +161,11 @@ impl Vm {
                     }
                 }
                 for (h, k) in entries {
-                    let h = if matches!(&k, Value::Obj(x) if x.kind() == Kind::Str) { h } else { self.hash(&k)? };
+                    let h = if matches!(&k, Value::Obj(x) if x.kind() == Kind::Str) {
+                        h
+                    } else {
+                        self.hash(&k)?
+                    };
                     self.set_add_hashed(&so, k, h)?;
                 }
                 Ok(())
@@ -210,7 +224,12 @@ impl Vm {
         Ok(Some(Value::Obj(r)))
     }
 
-    pub(crate) fn set_intersection(&mut self, x: &ObjRef, y: &ObjRef, frozen: bool) -> PyResult<ObjRef> {
+    pub(crate) fn set_intersection(
+        &mut self,
+        x: &ObjRef,
+        y: &ObjRef,
+        frozen: bool,
+    ) -> PyResult<ObjRef> {
         let result = self.new_set(frozen);
         let (mut small, mut big) = (y.clone(), x.clone());
         if small.downcast::<Set>().unwrap().len() > big.downcast::<Set>().unwrap().len() {
@@ -233,7 +252,12 @@ impl Vm {
         Ok(result)
     }
 
-    pub(crate) fn set_difference(&mut self, x: &ObjRef, y: &ObjRef, frozen: bool) -> PyResult<ObjRef> {
+    pub(crate) fn set_difference(
+        &mut self,
+        x: &ObjRef,
+        y: &ObjRef,
+        frozen: bool,
+    ) -> PyResult<ObjRef> {
         let xs = x.downcast::<Set>().unwrap();
         let ys = y.downcast::<Set>().unwrap();
         if (xs.len() >> 2) > ys.len() {
@@ -244,7 +268,12 @@ impl Vm {
             return Ok(r);
         }
         let result = self.new_set(frozen);
-        let entries: Vec<(i64, Value)> = xs.table.borrow().iter().map(|e| (e.hash, e.key.clone())).collect();
+        let entries: Vec<(i64, Value)> = xs
+            .table
+            .borrow()
+            .iter()
+            .map(|e| (e.hash, e.key.clone()))
+            .collect();
         for (h, k) in entries {
             if self.set_find(ys, &k, h)?.is_none() {
                 self.set_add_hashed(&result, k, h)?;
@@ -276,7 +305,12 @@ impl Vm {
     }
 
     /// In-place set operators on a `set` (None: other is not a set).
-    pub(crate) fn set_inplace(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+    pub(crate) fn set_inplace(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+    ) -> PyResult<Option<Value>> {
         let (Value::Obj(x), Value::Obj(y)) = (a, b) else {
             return Ok(None);
         };
@@ -297,8 +331,12 @@ impl Vm {
             }
             BinOp::And => {
                 let r = self.set_intersection(x, y, false)?;
-                let new_table = std::mem::take(&mut *r.downcast::<Set>().unwrap().table.borrow_mut());
-                let old = std::mem::replace(&mut *x.downcast::<Set>().unwrap().table.borrow_mut(), new_table);
+                let new_table =
+                    std::mem::take(&mut *r.downcast::<Set>().unwrap().table.borrow_mut());
+                let old = std::mem::replace(
+                    &mut *x.downcast::<Set>().unwrap().table.borrow_mut(),
+                    new_table,
+                );
                 drop(old);
             }
             BinOp::Xor => {
@@ -321,7 +359,12 @@ impl Vm {
         if sa.len() > sb.len() {
             return Ok(false);
         }
-        let entries: Vec<(i64, Value)> = sa.table.borrow().iter().map(|e| (e.hash, e.key.clone())).collect();
+        let entries: Vec<(i64, Value)> = sa
+            .table
+            .borrow()
+            .iter()
+            .map(|e| (e.hash, e.key.clone()))
+            .collect();
         for (h, k) in entries {
             if self.set_find(sb, &k, h)?.is_none() {
                 return Ok(false);

@@ -77,16 +77,22 @@ impl Vm {
                 Kind::Dict => {
                     let d = o.downcast::<Dict>().unwrap();
                     let t = d.table.borrow();
-                    let str_keys = t.iter().all(|e| matches!(&e.key, Value::Obj(k) if k.kind() == Kind::Str));
+                    let str_keys = t
+                        .iter()
+                        .all(|e| matches!(&e.key, Value::Obj(k) if k.kind() == Kind::Str));
                     dict_model_size(t.len(), str_keys)
                 }
-                Kind::Set => 200 + if o.downcast::<Set>().unwrap().table.borrow().capacity() > 8 {
-                    16 * o.downcast::<Set>().unwrap().table.borrow().capacity()
-                } else {
-                    0
-                },
+                Kind::Set => {
+                    200 + if o.downcast::<Set>().unwrap().table.borrow().capacity() > 8 {
+                        16 * o.downcast::<Set>().unwrap().table.borrow().capacity()
+                    } else {
+                        0
+                    }
+                }
                 Kind::Object => {
-                    let nslots = crate::object::instance::inst_ext(o).map(|e| e.slots.borrow().len()).unwrap_or(0);
+                    let nslots = crate::object::instance::inst_ext(o)
+                        .map(|e| e.slots.borrow().len())
+                        .unwrap_or(0);
                     if o.owns_cls() && nslots == 0 {
                         24
                     } else {
@@ -102,7 +108,12 @@ impl Vm {
                 Kind::Generator => 184,
                 Kind::Cell => 24,
                 Kind::Exception => 56,
-                Kind::Code => 120 + 8 * o.downcast::<crate::compile::code::Code>().map(|c| c.instrs.len()).unwrap_or(0),
+                Kind::Code => {
+                    120 + 8 * o
+                        .downcast::<crate::compile::code::Code>()
+                        .map(|c| c.instrs.len())
+                        .unwrap_or(0)
+                }
                 Kind::Native => 48,
                 _ => 48,
             },
@@ -113,7 +124,11 @@ impl Vm {
     pub fn gc_header_size(&self, v: &Value) -> usize {
         match v {
             Value::Obj(o) if o.vt().is_gc => {
-                if o.owns_cls() && o.kind() == Kind::Object && crate::object::instance::inst_ext(o).is_some_and(|e| e.slots.borrow().is_empty()) {
+                if o.owns_cls()
+                    && o.kind() == Kind::Object
+                    && crate::object::instance::inst_ext(o)
+                        .is_some_and(|e| e.slots.borrow().is_empty())
+                {
                     // 3.11 "managed dict" instances add 16 more.
                     32
                 } else {

@@ -40,7 +40,9 @@ impl Vm {
             } else if let Value::Obj(c) = &context {
                 if !suppress && !seen.iter().any(|s| s.is(c)) {
                     self.format_chain(c, out, seen);
-                    out.push_str("\nDuring handling of the above exception, another exception occurred:\n\n");
+                    out.push_str(
+                        "\nDuring handling of the above exception, another exception occurred:\n\n",
+                    );
                 }
             }
         }
@@ -48,7 +50,9 @@ impl Vm {
     }
 
     fn format_one(&mut self, exc: &ObjRef, out: &mut String) {
-        let tb = exc_base(exc).map(|e| e.traceback.borrow().clone()).unwrap_or(Value::None);
+        let tb = exc_base(exc)
+            .map(|e| e.traceback.borrow().clone())
+            .unwrap_or(Value::None);
         if let Value::Obj(t) = &tb {
             out.push_str("Traceback (most recent call last):\n");
             self.format_tb(t, out);
@@ -149,7 +153,9 @@ impl Vm {
             }
             cnt += 1;
             if cnt <= RECURSIVE_CUTOFF {
-                out.push_str(&format!("  File \"{filename}\", line {lineno}, in {name}\n"));
+                out.push_str(&format!(
+                    "  File \"{filename}\", line {lineno}, in {name}\n"
+                ));
                 let pos = code.positions.get(lasti).copied();
                 self.format_source_line(&filename, lineno, pos, out);
             }
@@ -173,7 +179,8 @@ impl Vm {
         let Some(line) = self.source_line(filename, lineno as usize) else {
             return;
         };
-        let stripped = line.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\x0c' || c == '\n' || c == '\r');
+        let stripped = line
+            .trim_matches(|c: char| c == ' ' || c == '\t' || c == '\x0c' || c == '\n' || c == '\r');
         if stripped.is_empty() {
             return;
         }
@@ -192,7 +199,11 @@ impl Vm {
         let mut end = byte_to_char(&line, p.end_col as usize);
         let mut anchors = None;
         if p.line == p.end_line {
-            let seg: String = line.chars().skip(start).take(end.saturating_sub(start)).collect();
+            let seg: String = line
+                .chars()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .collect();
             anchors = caret_anchors(&seg);
         } else {
             end = line.trim_end().chars().count();
@@ -218,7 +229,9 @@ impl Vm {
 
     /// SyntaxError's `File "f", line N` block with the text and carets.
     fn format_syntax_error_location(&mut self, exc: &ObjRef, out: &mut String) {
-        let filename = self.exc_attr_str(exc, "filename").unwrap_or_else(|| "<string>".to_string());
+        let filename = self
+            .exc_attr_str(exc, "filename")
+            .unwrap_or_else(|| "<string>".to_string());
         let lineno = match self.exc_attr(exc, "lineno") {
             Some(Value::Int(i)) => i,
             _ => return,
@@ -275,7 +288,11 @@ impl Vm {
             let frame = tb.downcast::<Traceback>()?.frame.clone();
             let fo = frame.downcast::<FrameObj>()?;
             let code = fo.code.downcast::<Code>()?;
-            let varnames: Vec<String> = code.varnames.iter().filter_map(|n| str_of(n).map(|s| s.to_string())).collect();
+            let varnames: Vec<String> = code
+                .varnames
+                .iter()
+                .filter_map(|n| str_of(n).map(|s| s.to_string()))
+                .collect();
             if let Some(s) = calculate_suggestion(&varnames, &name) {
                 return Some(s);
             }
@@ -343,7 +360,9 @@ fn caret_anchors(segment: &str) -> Option<(usize, usize)> {
         mini_syntax::ast::ExprKind::BinOp { left, right, .. } => {
             let op_start = norm(left.span.end);
             let op_end = norm(right.span.start);
-            let op_str: String = chars[op_start.min(chars.len())..op_end.min(chars.len())].iter().collect();
+            let op_str: String = chars[op_start.min(chars.len())..op_end.min(chars.len())]
+                .iter()
+                .collect();
             let op_offset = op_str.chars().count() - op_str.trim_start().chars().count();
             let mut left_anchor = op_start + op_offset;
             let mut right_anchor = left_anchor + 1;
@@ -351,7 +370,11 @@ fn caret_anchors(segment: &str) -> Option<(usize, usize)> {
             if op_offset + 1 < op_chars.len() && !op_chars[op_offset + 1].is_whitespace() {
                 right_anchor += 1;
             }
-            while left_anchor < chars.len() && (chars[left_anchor].is_whitespace() || chars[left_anchor] == ')' || chars[left_anchor] == '#') {
+            while left_anchor < chars.len()
+                && (chars[left_anchor].is_whitespace()
+                    || chars[left_anchor] == ')'
+                    || chars[left_anchor] == '#')
+            {
                 left_anchor += 1;
                 right_anchor += 1;
             }

@@ -230,9 +230,15 @@ fn bootstrap() -> (ObjRef, ObjRef, ObjRef) {
         let tp = t.downcast::<TypeObj>().unwrap();
         tp.dict.header().cls.set(dict.as_ptr());
         t.set_flag(FLAG_IMMORTAL);
+        // Static types are not tracked (CPython: gc.is_tracked(int) is False).
+        crate::gc::heap::untrack(t);
         std::mem::forget(t.clone());
     }
-    object.downcast::<TypeObj>().unwrap().mro.replace(vec![object.clone()]);
+    object
+        .downcast::<TypeObj>()
+        .unwrap()
+        .mro
+        .replace(vec![object.clone()]);
     for t in [&type_, &dict] {
         let tp = t.downcast::<TypeObj>().unwrap();
         tp.bases.replace(vec![object.clone()]);
@@ -251,7 +257,10 @@ pub fn new_builtin_type(
     flags: u32,
 ) -> ObjRef {
     let d = unsafe { alloc_raw(vtable_of::<Dict>(), dict_type.as_ptr(), Dict::new()) };
-    let mut inherited = base.downcast::<TypeObj>().map(|b| b.flags.get()).unwrap_or(0);
+    let mut inherited = base
+        .downcast::<TypeObj>()
+        .map(|b| b.flags.get())
+        .unwrap_or(0);
     inherited &= TF_HAS_DICT | TF_EXCEPTION | TF_WEAKREFABLE;
     let t = TypeObj {
         name: RefCell::new(name.to_string()),
@@ -271,9 +280,18 @@ pub fn new_builtin_type(
     let o = unsafe { alloc_raw(vtable_of::<TypeObj>(), type_.as_ptr(), t) };
     let tp = o.downcast::<TypeObj>().unwrap();
     let mut mro = vec![o.clone()];
-    mro.extend(base.downcast::<TypeObj>().unwrap().mro.borrow().iter().cloned());
+    mro.extend(
+        base.downcast::<TypeObj>()
+            .unwrap()
+            .mro
+            .borrow()
+            .iter()
+            .cloned(),
+    );
     tp.mro.replace(mro);
     o.set_flag(FLAG_IMMORTAL);
+    // Static types are not tracked (CPython: gc.is_tracked(int) is False).
+    crate::gc::heap::untrack(&o);
     std::mem::forget(o.clone());
     o
 }
@@ -282,6 +300,13 @@ fn set_base(t: &ObjRef, base: &ObjRef) {
     let tp = t.downcast::<TypeObj>().unwrap();
     tp.bases.replace(vec![base.clone()]);
     let mut mro = vec![t.clone()];
-    mro.extend(base.downcast::<TypeObj>().unwrap().mro.borrow().iter().cloned());
+    mro.extend(
+        base.downcast::<TypeObj>()
+            .unwrap()
+            .mro
+            .borrow()
+            .iter()
+            .cloned(),
+    );
     tp.mro.replace(mro);
 }

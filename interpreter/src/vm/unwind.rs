@@ -145,7 +145,12 @@ impl Vm {
     }
 
     /// Executes `raise` / `raise X` / `raise X from Y`; returns the error.
-    pub(crate) fn raise_instr(&mut self, kind: RaiseKind, exc: Value, cause: Option<Value>) -> PyErr {
+    pub(crate) fn raise_instr(
+        &mut self,
+        kind: RaiseKind,
+        exc: Value,
+        cause: Option<Value>,
+    ) -> PyErr {
         if kind == RaiseKind::Reraise {
             return match self.exc_stack.last().cloned() {
                 Some(Value::Obj(o)) => PyErr { exc: o },
@@ -184,7 +189,9 @@ impl Vm {
     pub(crate) fn make_exception(&mut self, v: Value) -> Result<ObjRef, PyErr> {
         match &v {
             Value::Obj(o) if o.kind() == Kind::Exception => Ok(o.clone()),
-            Value::Obj(o) if o.kind() == Kind::Type && o.downcast::<TypeObj>().unwrap().has(TF_EXCEPTION) => {
+            Value::Obj(o)
+                if o.kind() == Kind::Type && o.downcast::<TypeObj>().unwrap().has(TF_EXCEPTION) =>
+            {
                 let inst = self.call(&v, vec![])?;
                 match inst {
                     Value::Obj(i) if i.kind() == Kind::Exception => Ok(i),
@@ -213,7 +220,9 @@ impl Vm {
                 }
                 Ok(false)
             }
-            Value::Obj(t) if t.kind() == Kind::Type && t.downcast::<TypeObj>().unwrap().has(TF_EXCEPTION) => {
+            Value::Obj(t)
+                if t.kind() == Kind::Type && t.downcast::<TypeObj>().unwrap().has(TF_EXCEPTION) =>
+            {
                 Ok(self.isinstance(exc, t))
             }
             _ => Err(self.type_error(
@@ -248,7 +257,9 @@ impl Vm {
     pub(crate) fn with_exc_exit(&mut self, exit: &Value, exc: &Value) -> PyResult<bool> {
         let t = Value::Obj(self.type_of(exc));
         let tb = match exc {
-            Value::Obj(o) => exc_base(o).map(|e| e.traceback.borrow().clone()).unwrap_or(Value::None),
+            Value::Obj(o) => exc_base(o)
+                .map(|e| e.traceback.borrow().clone())
+                .unwrap_or(Value::None),
             _ => Value::None,
         };
         let r = self.call(exit, vec![t, exc.clone(), tb])?;

@@ -134,9 +134,18 @@ impl Vm {
         Err(self.name_not_defined(&n))
     }
 
-    pub(crate) fn store_name(&mut self, fi: usize, code: &Code, name: u16, v: Value) -> PyResult<()> {
+    pub(crate) fn store_name(
+        &mut self,
+        fi: usize,
+        code: &Code,
+        name: u16,
+        v: Value,
+    ) -> PyResult<()> {
         let n = code.names[name as usize].clone();
-        let target = self.frames[fi].locals.clone().unwrap_or_else(|| self.frames[fi].globals.clone());
+        let target = self.frames[fi]
+            .locals
+            .clone()
+            .unwrap_or_else(|| self.frames[fi].globals.clone());
         match target.downcast::<Dict>() {
             Some(d) if !target.owns_cls() => {
                 d.set_str(&n, v);
@@ -148,7 +157,10 @@ impl Vm {
 
     pub(crate) fn delete_name(&mut self, fi: usize, code: &Code, name: u16) -> PyResult<()> {
         let n = code.names[name as usize].clone();
-        let target = self.frames[fi].locals.clone().unwrap_or_else(|| self.frames[fi].globals.clone());
+        let target = self.frames[fi]
+            .locals
+            .clone()
+            .unwrap_or_else(|| self.frames[fi].globals.clone());
         match target.downcast::<Dict>().and_then(|d| d.del_str(&n)) {
             Some(_) => Ok(()),
             None => Err(self.name_not_defined(&n)),
@@ -163,7 +175,10 @@ impl Vm {
             .and_then(|o| str_of(o).map(|s| s.to_string()))
             .unwrap_or_else(|| "?".to_string());
         let c = self.types.exc.unbound_local_error.clone();
-        let e = self.new_error(&c, format!("cannot access local variable '{n}' where it is not associated with a value"));
+        let e = self.new_error(
+            &c,
+            format!("cannot access local variable '{n}' where it is not associated with a value"),
+        );
         let name = self.new_str(&n);
         self.set_exc_attr(&e, "name", Value::Obj(name));
         e
@@ -175,7 +190,11 @@ impl Vm {
         }
         let i = (reg as u32).saturating_sub(code.free_base) as usize;
         (
-            code.freevars.get(i).and_then(|o| str_of(o)).unwrap_or("?").to_string(),
+            code.freevars
+                .get(i)
+                .and_then(|o| str_of(o))
+                .unwrap_or("?")
+                .to_string(),
             true,
         )
     }
@@ -188,7 +207,12 @@ impl Vm {
             ))
         } else {
             let c = self.types.exc.unbound_local_error.clone();
-            self.new_error(&c, format!("cannot access local variable '{n}' where it is not associated with a value"))
+            self.new_error(
+                &c,
+                format!(
+                    "cannot access local variable '{n}' where it is not associated with a value"
+                ),
+            )
         }
     }
 
@@ -228,7 +252,14 @@ impl Vm {
     }
 
     /// A free variable read in a class body: the class namespace first.
-    pub(crate) fn load_class_deref(&mut self, fi: usize, code: &Code, cell: &Value, reg: u16, name: u16) -> PyResult<Value> {
+    pub(crate) fn load_class_deref(
+        &mut self,
+        fi: usize,
+        code: &Code,
+        cell: &Value,
+        reg: u16,
+        name: u16,
+    ) -> PyResult<Value> {
         let n = &code.names[name as usize];
         if let Some(l) = &self.frames[fi].locals {
             if let Some(v) = l.downcast::<Dict>().and_then(|d| d.get_str(n)) {

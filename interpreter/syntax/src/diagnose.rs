@@ -468,7 +468,10 @@ fn comma_hint(
     let a = node_start(toks, a, b - 1);
     // CPython highlights from the first expression to the end of the second.
     let e = expr_end(toks, b).clamp(b + 1, toks.len());
-    Some(LexError::new("invalid syntax. Perhaps you forgot a comma?", toks[a].0).with_end(toks[e - 1].2))
+    Some(
+        LexError::new("invalid syntax. Perhaps you forgot a comma?", toks[a].0)
+            .with_end(toks[e - 1].2),
+    )
 }
 
 /// "':' expected after dictionary key" for `{k: v, x}`.
@@ -606,7 +609,11 @@ fn named_expression_error(
         // Highlighted from the name to the end of the value.
         let e = expr_end(toks, i + 1).clamp(i + 2, toks.len());
         return Some(
-            LexError::new("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", toks[a].0).with_end(toks[e - 1].2),
+            LexError::new(
+                "invalid syntax. Maybe you meant '==' or ':=' instead of '='?",
+                toks[a].0,
+            )
+            .with_end(toks[e - 1].2),
         );
     }
     if matches!(toks[a].1, Tok::LSqb | Tok::True | Tok::False | Tok::None) {

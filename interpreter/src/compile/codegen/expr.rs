@@ -474,7 +474,13 @@ impl<'a, 'v> Compiler<'a, 'v> {
 
     /// Stores register `src` into variable `name`. `take` moves the value out
     /// of `src` (a dead temporary) instead of copying it.
-    pub(super) fn store_name(&mut self, name: &str, src: u16, span: Span, take: bool) -> CResult<()> {
+    pub(super) fn store_name(
+        &mut self,
+        name: &str,
+        src: u16,
+        span: Span,
+        take: bool,
+    ) -> CResult<()> {
         let saved = self.set_pos(span);
         let kind = self.ur().kind;
         let res = self.resolve(name);
@@ -579,7 +585,13 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 },
             );
             if !last {
-                self.emit_at(span, Instr::JumpIfFalse { cond: dst, label: end });
+                self.emit_at(
+                    span,
+                    Instr::JumpIfFalse {
+                        cond: dst,
+                        label: end,
+                    },
+                );
             }
             a = b;
         }
@@ -724,14 +736,21 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 // CPython's constant merging rebuilds the frozenset from its
                 // own iteration order, so the constant is built twice.
                 let twice = self.vm.new_set_from(vals, true).and_then(|fs| {
-                    let order = fs.downcast::<crate::object::set::Set>().map(|s| s.keys()).unwrap_or_default();
+                    let order = fs
+                        .downcast::<crate::object::set::Set>()
+                        .map(|s| s.keys())
+                        .unwrap_or_default();
                     self.vm.new_set_from(order, true)
                 });
                 if let Ok(fs) = twice {
                     let k = self.add_const(Value::Obj(fs));
                     let t = self.temp();
                     let saved = self.set_pos(span);
-                    self.emit(Instr::BuildSet { dst, base: dst, n: 0 });
+                    self.emit(Instr::BuildSet {
+                        dst,
+                        base: dst,
+                        n: 0,
+                    });
                     self.emit(Instr::LoadConst { dst: t, k });
                     self.emit(Instr::SetUpdate { set: dst, src: t });
                     self.restore_pos(saved);
@@ -976,7 +995,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 let m2 = self.mark();
                 let obj = self.expr_any(value)?;
                 let site = self.site(attr);
-                self.emit_at(func.span, Instr::LoadMethod { dst: base, obj, site });
+                self.emit_at(
+                    func.span,
+                    Instr::LoadMethod {
+                        dst: base,
+                        obj,
+                        site,
+                    },
+                );
                 self.release(m2);
                 argbase = base + 2;
             } else {
@@ -1040,7 +1066,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let a = self.temp();
         let kw = self.temp();
         debug_assert_eq!(a, base + 1);
-        self.emit_at(span, Instr::BuildList { dst: a, base: a, n: 0 });
+        self.emit_at(
+            span,
+            Instr::BuildList {
+                dst: a,
+                base: a,
+                n: 0,
+            },
+        );
         for x in args {
             let m = self.mark();
             match &x.kind {
@@ -1060,7 +1093,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
             self.emit(Instr::LoadNone { dst: kw });
             return Ok(());
         }
-        self.emit_at(span, Instr::BuildMap { dst: kw, base: kw, n: 0 });
+        self.emit_at(
+            span,
+            Instr::BuildMap {
+                dst: kw,
+                base: kw,
+                n: 0,
+            },
+        );
         for k in keywords {
             let m = self.mark();
             match &k.arg {
@@ -1071,9 +1111,19 @@ impl<'a, 'v> Compiler<'a, 'v> {
                     let vr = self.expr_any(&k.value)?;
                     let one = self.temps(2);
                     self.emit(Instr::MoveOut { dst: one, src: kr });
-                    self.emit(Instr::Move { dst: one + 1, src: vr });
+                    self.emit(Instr::Move {
+                        dst: one + 1,
+                        src: vr,
+                    });
                     let single = self.temp();
-                    self.emit_at(k.span, Instr::BuildMap { dst: single, base: one, n: 1 });
+                    self.emit_at(
+                        k.span,
+                        Instr::BuildMap {
+                            dst: single,
+                            base: one,
+                            n: 1,
+                        },
+                    );
                     self.emit_at(
                         k.span,
                         Instr::DictMerge {
@@ -1212,7 +1262,13 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
     }
 
-    fn lambda(&mut self, e: &'a Expr, args: &'a ast::Arguments, body: &'a Expr, dst: u16) -> CResult<()> {
+    fn lambda(
+        &mut self,
+        e: &'a Expr,
+        args: &'a ast::Arguments,
+        body: &'a Expr,
+        dst: u16,
+    ) -> CResult<()> {
         let scope = self.table.scope_of(symtable::node_key(e));
         let qual = self.qualname_for("<lambda>");
         let line = self.line_of(e.span);
@@ -1316,7 +1372,14 @@ impl<'a, 'v> Compiler<'a, 'v> {
         let exit = self.new_label();
         self.bind_label(top);
         let item = self.temp();
-        self.emit_at(g.iter.span, Instr::ForIter { iter, dst: item, exit });
+        self.emit_at(
+            g.iter.span,
+            Instr::ForIter {
+                iter,
+                dst: item,
+                exit,
+            },
+        );
         self.assign(&g.target, item, true)?;
         for cond in &g.ifs {
             self.cond_jump(cond, false, top)?;
@@ -1333,11 +1396,23 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 }
                 CompKind::List => {
                     let v = self.expr_any(elt)?;
-                    self.emit_at(elt.span, Instr::ListAppend { list: acc.unwrap(), src: v });
+                    self.emit_at(
+                        elt.span,
+                        Instr::ListAppend {
+                            list: acc.unwrap(),
+                            src: v,
+                        },
+                    );
                 }
                 CompKind::Set => {
                     let v = self.expr_any(elt)?;
-                    self.emit_at(elt.span, Instr::SetAdd { set: acc.unwrap(), src: v });
+                    self.emit_at(
+                        elt.span,
+                        Instr::SetAdd {
+                            set: acc.unwrap(),
+                            src: v,
+                        },
+                    );
                 }
                 CompKind::Dict => {
                     let k = self.expr_temp(elt)?;

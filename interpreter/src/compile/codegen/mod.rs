@@ -261,7 +261,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
         if sc.freevars.is_empty() && sc.cellvars.is_empty() {
             flags |= CO_NOFREE;
         }
-        if sc.parent.is_some_and(|p| self.table.scopes[p].is_function_like()) {
+        if sc
+            .parent
+            .is_some_and(|p| self.table.scopes[p].is_function_like())
+        {
             flags |= CO_NESTED;
         }
         let mut flow = Flow::entry(nlocals as usize);

@@ -32,8 +32,15 @@ impl<'a, 'v> Compiler<'a, 'v> {
         // the statement's temporaries are unbound when it ends. A function's
         // temporaries go when it returns.
         let end = self.ur().temp_end;
-        if r.is_ok() && end > m && !self.scope().is_function_like() && !self.ur().flow.is_unreachable() {
-            self.emit_noline(Instr::ClearTemps { base: m, n: end - m });
+        if r.is_ok()
+            && end > m
+            && !self.scope().is_function_like()
+            && !self.ur().flow.is_unreachable()
+        {
+            self.emit_noline(Instr::ClearTemps {
+                base: m,
+                n: end - m,
+            });
         }
         let u = self.u();
         u.temp_end = outer_end.max(end);
@@ -187,7 +194,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
             // `a, b = x, y`: no tuple needed.
             if let (ExprKind::Tuple(ts), ExprKind::Tuple(vs)) = (&targets[0].kind, &value.kind) {
                 if ts.len() == vs.len()
-                    && !ts.iter().chain(vs).any(|e| matches!(e.kind, ExprKind::Starred(_)))
+                    && !ts
+                        .iter()
+                        .chain(vs)
+                        .any(|e| matches!(e.kind, ExprKind::Starred(_)))
                 {
                     let base = self.temps(vs.len());
                     for (i, v) in vs.iter().enumerate() {
@@ -390,7 +400,9 @@ impl<'a, 'v> Compiler<'a, 'v> {
         };
         let suspended = self.unwind_blocks(idx + 1)?;
         let (cont, brk, iter) = match &self.ur().blocks[idx] {
-            Block::Loop { cont, brk, iter, .. } => (*cont, *brk, *iter),
+            Block::Loop {
+                cont, brk, iter, ..
+            } => (*cont, *brk, *iter),
             _ => unreachable!(),
         };
         if is_break {
@@ -710,7 +722,12 @@ impl<'a, 'v> Compiler<'a, 'v> {
         Ok(())
     }
 
-    fn with_stmt(&mut self, span: Span, items: &'a [ast::WithItem], body: &'a [Stmt]) -> CResult<()> {
+    fn with_stmt(
+        &mut self,
+        span: Span,
+        items: &'a [ast::WithItem],
+        body: &'a [Stmt],
+    ) -> CResult<()> {
         let item = &items[0];
         let m = self.mark();
         let ctx = self.expr_any(&item.context)?;
@@ -827,8 +844,20 @@ impl<'a, 'v> Compiler<'a, 'v> {
         for i in (0..n).rev() {
             let m = self.mark();
             let b = self.temps(2);
-            self.emit_at(span, Instr::MoveOut { dst: b, src: decos + i as u16 });
-            self.emit_at(span, Instr::MoveOut { dst: b + 1, src: func });
+            self.emit_at(
+                span,
+                Instr::MoveOut {
+                    dst: b,
+                    src: decos + i as u16,
+                },
+            );
+            self.emit_at(
+                span,
+                Instr::MoveOut {
+                    dst: b + 1,
+                    src: func,
+                },
+            );
             self.emit_at(span, Instr::Call { base: b, argc: 1 });
             self.emit_at(span, Instr::MoveOut { dst: func, src: b });
             self.release(m);
@@ -860,7 +889,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
             name: dunder_name,
         });
         let module = self.name("__module__");
-        self.emit(Instr::StoreName { src: t, name: module });
+        self.emit(Instr::StoreName {
+            src: t,
+            name: module,
+        });
         let k = self.str_const(&qual);
         self.emit(Instr::LoadConst { dst: t, k });
         let qn = self.name("__qualname__");
@@ -898,7 +930,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
         }
         for (i, kw) in c.keywords.iter().enumerate() {
             if kw.arg.is_none() {
-                return self.err("**kwargs in class definition is not supported by mini", kw.span);
+                return self.err(
+                    "**kwargs in class definition is not supported by mini",
+                    kw.span,
+                );
             }
             self.expr_to(&kw.value, base + 3 + (c.bases.len() + i) as u16)?;
         }
@@ -934,7 +969,11 @@ impl<'a, 'v> Compiler<'a, 'v> {
             let t = self.temp();
             let name = self.name(&a.name);
             let spec = self.import_spec(None, 0);
-            self.emit(Instr::ImportName { dst: t, name, k: spec });
+            self.emit(Instr::ImportName {
+                dst: t,
+                name,
+                k: spec,
+            });
             match &a.asname {
                 Some(asname) => {
                     // `import a.b.c as d` binds the submodule.
@@ -962,7 +1001,10 @@ impl<'a, 'v> Compiler<'a, 'v> {
     fn import_spec(&mut self, fromlist: Option<Vec<&str>>, level: u32) -> u16 {
         let fl = match fromlist {
             Some(names) => {
-                let vals = names.iter().map(|n| Value::Obj(self.vm.intern(n))).collect();
+                let vals = names
+                    .iter()
+                    .map(|n| Value::Obj(self.vm.intern(n)))
+                    .collect();
                 Value::Obj(self.vm.new_tuple(vals))
             }
             None => Value::None,
@@ -1019,12 +1061,13 @@ fn head_span(s: &Stmt) -> Span {
     match &s.kind {
         StmtKind::If { test, .. } | StmtKind::While { test, .. } => test.span,
         StmtKind::For { iter, .. } => iter.span,
-        StmtKind::FunctionDef(_) | StmtKind::ClassDef(_) | StmtKind::Try { .. } | StmtKind::With { .. } => {
-            Span {
-                start: s.span.start,
-                end: s.span.start,
-            }
-        }
+        StmtKind::FunctionDef(_)
+        | StmtKind::ClassDef(_)
+        | StmtKind::Try { .. }
+        | StmtKind::With { .. } => Span {
+            start: s.span.start,
+            end: s.span.start,
+        },
         _ => s.span,
     }
 }

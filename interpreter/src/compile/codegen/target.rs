@@ -58,7 +58,8 @@ impl<'a, 'v> Compiler<'a, 'v> {
                         }
                         let after = items.len() - s - 1;
                         if s > 255 || after > 255 {
-                            return self.err("too many expressions in star-unpacking assignment", span);
+                            return self
+                                .err("too many expressions in star-unpacking assignment", span);
                         }
                         self.emit_at(
                             span,
@@ -119,7 +120,12 @@ impl<'a, 'v> Compiler<'a, 'v> {
     }
 
     /// `target op= value`.
-    pub(super) fn aug_assign(&mut self, target: &'a Expr, op: BinOp, value: &'a Expr) -> CResult<()> {
+    pub(super) fn aug_assign(
+        &mut self,
+        target: &'a Expr,
+        op: BinOp,
+        value: &'a Expr,
+    ) -> CResult<()> {
         let span = target.span.to(value.span);
         let m = self.mark();
         match &target.kind {
@@ -127,12 +133,28 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 if let Some(r) = self.local_reg(n) {
                     self.check_bound(r, target.span);
                     let b = self.expr_any(value)?;
-                    self.emit_at(span, Instr::Inplace { op, dst: r, a: r, b });
+                    self.emit_at(
+                        span,
+                        Instr::Inplace {
+                            op,
+                            dst: r,
+                            a: r,
+                            b,
+                        },
+                    );
                 } else {
                     let t = self.temp();
                     self.load_name(n, t, target.span)?;
                     let b = self.expr_any(value)?;
-                    self.emit_at(span, Instr::Inplace { op, dst: t, a: t, b });
+                    self.emit_at(
+                        span,
+                        Instr::Inplace {
+                            op,
+                            dst: t,
+                            a: t,
+                            b,
+                        },
+                    );
                     self.store_name(n, t, target.span, true)?;
                 }
             }
@@ -140,20 +162,64 @@ impl<'a, 'v> Compiler<'a, 'v> {
                 let o = self.expr_any(obj)?;
                 let t = self.temp();
                 let site = self.site(attr);
-                self.emit_at(target.span, Instr::LoadAttr { dst: t, obj: o, site });
+                self.emit_at(
+                    target.span,
+                    Instr::LoadAttr {
+                        dst: t,
+                        obj: o,
+                        site,
+                    },
+                );
                 let b = self.expr_any(value)?;
-                self.emit_at(span, Instr::Inplace { op, dst: t, a: t, b });
+                self.emit_at(
+                    span,
+                    Instr::Inplace {
+                        op,
+                        dst: t,
+                        a: t,
+                        b,
+                    },
+                );
                 let site = self.site(attr);
-                self.emit_at(target.span, Instr::StoreAttr { obj: o, src: t, site });
+                self.emit_at(
+                    target.span,
+                    Instr::StoreAttr {
+                        obj: o,
+                        src: t,
+                        site,
+                    },
+                );
             }
             ExprKind::Subscript { value: obj, slice } => {
                 let o = self.expr_any(obj)?;
                 let k = self.slice_key(slice)?;
                 let t = self.temp();
-                self.emit_at(target.span, Instr::GetItem { dst: t, obj: o, key: k });
+                self.emit_at(
+                    target.span,
+                    Instr::GetItem {
+                        dst: t,
+                        obj: o,
+                        key: k,
+                    },
+                );
                 let b = self.expr_any(value)?;
-                self.emit_at(span, Instr::Inplace { op, dst: t, a: t, b });
-                self.emit_at(target.span, Instr::SetItem { obj: o, key: k, src: t });
+                self.emit_at(
+                    span,
+                    Instr::Inplace {
+                        op,
+                        dst: t,
+                        a: t,
+                        b,
+                    },
+                );
+                self.emit_at(
+                    target.span,
+                    Instr::SetItem {
+                        obj: o,
+                        key: k,
+                        src: t,
+                    },
+                );
             }
             _ => return self.err("illegal expression for augmented assignment", span),
         }

@@ -44,7 +44,9 @@ impl Enc {
     pub fn from_name(name: &str) -> Option<Enc> {
         match name.to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
             "utf-8" | "utf8" | "u8" | "utf" => Some(Enc::Utf8),
-            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "8859" | "cp819" => Some(Enc::Latin1),
+            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "8859" | "cp819" => {
+                Some(Enc::Latin1)
+            }
             "ascii" | "us-ascii" | "646" => Some(Enc::Ascii),
             _ => None,
         }
@@ -116,7 +118,10 @@ impl NativeObject for FileObj {
         true
     }
     fn next(&self, vm: &mut Vm, _me: &ObjRef) -> Option<PyResult<Option<Value>>> {
-        Some(self.readline(vm, None).map(|line| if is_empty(&line) { None } else { Some(line) }))
+        Some(
+            self.readline(vm, None)
+                .map(|line| if is_empty(&line) { None } else { Some(line) }),
+        )
     }
     fn repr(&self, vm: &mut Vm, _me: &ObjRef) -> Option<PyResult<String>> {
         let name = match vm.repr(&self.name) {
@@ -124,7 +129,10 @@ impl NativeObject for FileObj {
             Err(e) => return Some(Err(e)),
         };
         Some(Ok(match &self.text {
-            Some(t) => format!("<_io.TextIOWrapper name={name} mode='{}' encoding='{}'>", self.mode, t.encoding),
+            Some(t) => format!(
+                "<_io.TextIOWrapper name={name} mode='{}' encoding='{}'>",
+                self.mode, t.encoding
+            ),
             None => format!("<_io.{} name={name}>", self.type_name()),
         }))
     }
@@ -161,15 +169,25 @@ impl Drop for FileObj {
 
 fn is_empty(v: &Value) -> bool {
     match v {
-        Value::Obj(o) => crate::object::str::str_of(o).map(|s| s.is_empty()).unwrap_or_else(|| {
-            o.downcast::<crate::object::bytes::Bytes>().is_some_and(|b| b.data.is_empty())
-        }),
+        Value::Obj(o) => crate::object::str::str_of(o)
+            .map(|s| s.is_empty())
+            .unwrap_or_else(|| {
+                o.downcast::<crate::object::bytes::Bytes>()
+                    .is_some_and(|b| b.data.is_empty())
+            }),
         _ => true,
     }
 }
 
 impl FileObj {
-    pub fn new(raw: Raw, name: Value, mode: String, text: Option<TextCfg>, flags: (bool, bool, bool), line_buffering: bool) -> FileObj {
+    pub fn new(
+        raw: Raw,
+        name: Value,
+        mode: String,
+        text: Option<TextCfg>,
+        flags: (bool, bool, bool),
+        line_buffering: bool,
+    ) -> FileObj {
         FileObj {
             st: RefCell::new(FileState {
                 raw,
@@ -495,7 +513,11 @@ impl FileObj {
         } else {
             vm.decode_bytes(bytes, t.enc.codec(), &t.errors)?
         };
-        Ok(if t.newline == Newline::Universal && s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s })
+        Ok(if t.newline == Newline::Universal && s.contains('\r') {
+            s.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            s
+        })
     }
 
     /// `readline([size])`.
@@ -518,7 +540,10 @@ impl FileObj {
                 if let Some(n) = size {
                     if s.chars().count() > n {
                         let keep: String = s.chars().take(n).collect();
-                        let used = vm.encode_str(&keep, t.enc.codec(), "replace").map(|b| b.len()).unwrap_or(bytes.len());
+                        let used = vm
+                            .encode_str(&keep, t.enc.codec(), "replace")
+                            .map(|b| b.len())
+                            .unwrap_or(bytes.len());
                         self.unread(bytes.len() - used.min(bytes.len()));
                         return Ok(vm.str_val(&keep));
                     }
@@ -601,7 +626,11 @@ impl FileObj {
     pub fn seek(&self, vm: &mut Vm, offset: i64, whence: i64) -> PyResult<i64> {
         self.check_open(vm)?;
         if self.text.is_some() && offset != 0 && whence != 0 {
-            let msg = if whence == 1 { "can't do nonzero cur-relative seeks" } else { "can't do nonzero end-relative seeks" };
+            let msg = if whence == 1 {
+                "can't do nonzero cur-relative seeks"
+            } else {
+                "can't do nonzero end-relative seeks"
+            };
             return Err(super::unsupported(vm, msg));
         }
         let target = match whence {
@@ -614,9 +643,9 @@ impl FileObj {
             1 => SeekFrom::Current(offset),
             2 => SeekFrom::End(offset),
             _ => {
-                return Err(vm.value_error(format!(
-                    "invalid whence ({whence}, should be 0, 1 or 2)"
-                )))
+                return Err(
+                    vm.value_error(format!("invalid whence ({whence}, should be 0, 1 or 2)"))
+                )
             }
         };
         // Make the OS position the logical one, then move.

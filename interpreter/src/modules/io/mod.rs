@@ -23,7 +23,12 @@ use crate::vm::{PyErr, PyResult, Vm};
 
 use file::{Enc, FileObj, Newline, Raw, TextCfg};
 
-const FILE_TYPES: [&str; 4] = ["TextIOWrapper", "BufferedReader", "BufferedWriter", "BufferedRandom"];
+const FILE_TYPES: [&str; 4] = [
+    "TextIOWrapper",
+    "BufferedReader",
+    "BufferedWriter",
+    "BufferedRandom",
+];
 
 fn file_type(vm: &mut Vm, name: &'static str) -> ObjRef {
     vm.extra_type(name, "_io")
@@ -49,9 +54,39 @@ pub fn install(vm: &mut Vm) {
     let n_in = name(vm, "<stdin>");
     let n_out = name(vm, "<stdout>");
     let n_err = name(vm, "<stderr>");
-    let stdin = new_file(vm, FileObj::new(Raw::Stdin, n_in, "r".into(), Some(text("strict")), (true, false, false), false));
-    let stdout = new_file(vm, FileObj::new(Raw::Stdout, n_out, "w".into(), Some(text("strict")), (false, true, false), tty));
-    let stderr = new_file(vm, FileObj::new(Raw::Stderr, n_err, "w".into(), Some(text("backslashreplace")), (false, true, false), true));
+    let stdin = new_file(
+        vm,
+        FileObj::new(
+            Raw::Stdin,
+            n_in,
+            "r".into(),
+            Some(text("strict")),
+            (true, false, false),
+            false,
+        ),
+    );
+    let stdout = new_file(
+        vm,
+        FileObj::new(
+            Raw::Stdout,
+            n_out,
+            "w".into(),
+            Some(text("strict")),
+            (false, true, false),
+            tty,
+        ),
+    );
+    let stderr = new_file(
+        vm,
+        FileObj::new(
+            Raw::Stderr,
+            n_err,
+            "w".into(),
+            Some(text("backslashreplace")),
+            (false, true, false),
+            true,
+        ),
+    );
     vm.std_streams = Some((stdin, stdout, stderr));
 }
 
@@ -70,7 +105,12 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
             vm.set_in(d, name, Value::Obj(t));
         }
         let on = vm.intern("open");
-        let o = vm.builtins.downcast::<Dict>().unwrap().get_str(&on).unwrap_or(Value::None);
+        let o = vm
+            .builtins
+            .downcast::<Dict>()
+            .unwrap()
+            .get_str(&on)
+            .unwrap_or(Value::None);
         vm.set_in(d, "open", o);
         vm.set_in(d, "UnsupportedOperation", Value::Obj(unsupported));
         vm.set_in(d, "DEFAULT_BUFFER_SIZE", Value::Int(8192));
@@ -89,7 +129,10 @@ fn unsupported_class(vm: &mut Vm) -> PyResult<ObjRef> {
     let ns = vm.new_dict();
     let m = vm.str_val("io");
     vm.set_in(&ns, "__module__", m);
-    let bases = vec![Value::Obj(vm.types.exc.os_error.clone()), Value::Obj(vm.types.exc.value_error.clone())];
+    let bases = vec![
+        Value::Obj(vm.types.exc.os_error.clone()),
+        Value::Obj(vm.types.exc.value_error.clone()),
+    ];
     let c = vm.new_class("UnsupportedOperation", bases, &ns)?;
     vm.extra_types.insert(key, c.clone());
     Ok(c)
@@ -143,7 +186,9 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         _ if fd.is_some() => String::new(),
         other => {
             let t = vm.type_name(other);
-            return Err(vm.type_error(format!("expected str, bytes or os.PathLike object, not {t}")));
+            return Err(vm.type_error(format!(
+                "expected str, bytes or os.PathLike object, not {t}"
+            )));
         }
     };
     let mode = match mode {
@@ -153,7 +198,10 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let opt_str = |vm: &mut Vm, v: Option<Value>, what: &str| -> PyResult<Option<String>> {
         match v {
             None | Some(Value::None) => Ok(None),
-            Some(v) => crate::modules::types::str::arg_str(vm, &v, &format!("open() argument '{what}'")).map(Some),
+            Some(v) => {
+                crate::modules::types::str::arg_str(vm, &v, &format!("open() argument '{what}'"))
+                    .map(Some)
+            }
         }
     };
     let encoding = opt_str(vm, encoding, "encoding")?;
@@ -178,7 +226,9 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     }
     if kinds == 0 {
         // Passed on to FileIO in CPython, which words it differently.
-        return Err(vm.value_error("Must have exactly one of create/read/write/append mode and at most one plus"));
+        return Err(vm.value_error(
+            "Must have exactly one of create/read/write/append mode and at most one plus",
+        ));
     }
     let binary = has('b');
     if binary && encoding.is_some() {
@@ -269,7 +319,14 @@ pub fn open(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         mode.clone()
     };
     let name = file.clone();
-    let mut obj = FileObj::new(Raw::File(f), name, shown, text, (readable, writable, append), false);
+    let mut obj = FileObj::new(
+        Raw::File(f),
+        name,
+        shown,
+        text,
+        (readable, writable, append),
+        false,
+    );
     obj.closefd = closefd;
     Ok(Value::Obj(new_file(vm, obj)))
 }
@@ -425,7 +482,10 @@ impl Vm {
     /// An attribute of the `sys` module, if set.
     pub fn sys_attr(&mut self, name: &str) -> Option<Value> {
         let sys = self.sys_module.clone()?;
-        let d = sys.downcast::<crate::object::module::Module>()?.dict.clone();
+        let d = sys
+            .downcast::<crate::object::module::Module>()?
+            .dict
+            .clone();
         let k = self.intern(name);
         d.downcast::<Dict>()?.get_str(&k)
     }

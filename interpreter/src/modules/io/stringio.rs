@@ -80,7 +80,11 @@ impl NativeObject for StringIO {
     }
     fn next(&self, vm: &mut Vm, _me: &ObjRef) -> Option<PyResult<Option<Value>>> {
         let l = self.read_line();
-        Some(Ok(if l.is_empty() { None } else { Some(vm.str_val(&l)) }))
+        Some(Ok(if l.is_empty() {
+            None
+        } else {
+            Some(vm.str_val(&l))
+        }))
     }
     fn getattr(&self, _vm: &mut Vm, _me: &ObjRef, name: &str) -> Option<PyResult<Value>> {
         match name {

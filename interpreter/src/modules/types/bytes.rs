@@ -22,7 +22,10 @@ pub fn install(vm: &mut Vm) {
 
 fn data(v: &Value) -> Vec<u8> {
     match v {
-        Value::Obj(o) => o.downcast::<Bytes>().map(|b| b.data.clone()).unwrap_or_default(),
+        Value::Obj(o) => o
+            .downcast::<Bytes>()
+            .map(|b| b.data.clone())
+            .unwrap_or_default(),
         _ => vec![],
     }
 }
@@ -35,8 +38,12 @@ impl Vm {
     /// The bytes of a bytes-like argument (bytes, or a list of ints).
     pub fn bytes_like(&mut self, v: &Value) -> PyResult<Vec<u8>> {
         match v {
-            Value::Obj(o) if o.kind() == Kind::Bytes => Ok(o.downcast::<Bytes>().unwrap().data.clone()),
-            Value::Obj(o) if o.kind() == Kind::Str => Err(self.type_error("cannot convert 'str' object to bytes")),
+            Value::Obj(o) if o.kind() == Kind::Bytes => {
+                Ok(o.downcast::<Bytes>().unwrap().data.clone())
+            }
+            Value::Obj(o) if o.kind() == Kind::Str => {
+                Err(self.type_error("cannot convert 'str' object to bytes"))
+            }
             _ => {
                 let items = self.collect_iter(v)?;
                 let mut out = Vec::with_capacity(items.len());
@@ -56,7 +63,13 @@ impl Vm {
         match norm_encoding(enc).as_str() {
             "utf-8" | "utf8" => Ok(s.as_bytes().to_vec()),
             "ascii" | "us-ascii" | "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => {
-                let limit = if norm_encoding(enc).starts_with('a') || norm_encoding(enc).starts_with("us") { 128 } else { 256 };
+                let limit = if norm_encoding(enc).starts_with('a')
+                    || norm_encoding(enc).starts_with("us")
+                {
+                    128
+                } else {
+                    256
+                };
                 let mut out = Vec::new();
                 for (i, c) in s.chars().enumerate() {
                     if (c as u32) < limit {
@@ -65,7 +78,9 @@ impl Vm {
                         match errors {
                             "ignore" => {}
                             "replace" => out.push(b'?'),
-                            "backslashreplace" => out.extend(crate::vm::repr::ascii_escape(&c.to_string()).bytes()),
+                            "backslashreplace" => {
+                                out.extend(crate::vm::repr::ascii_escape(&c.to_string()).bytes())
+                            }
                             _ => {
                                 let name = if limit == 128 { "ascii" } else { "latin-1" };
                                 let c2 = self.types.exc.unicode_encode_error.clone();
@@ -127,7 +142,9 @@ impl Vm {
                 }
                 Ok(s)
             }
-            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => Ok(b.iter().map(|&x| x as char).collect()),
+            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => {
+                Ok(b.iter().map(|&x| x as char).collect())
+            }
             other => Err(self.new_lookup_error(format!("unknown encoding: {other}"))),
         }
     }
@@ -180,7 +197,10 @@ fn decode(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 }
 
 fn hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    let s: String = data(&args.pos[0]).iter().map(|b| format!("{b:02x}")).collect();
+    let s: String = data(&args.pos[0])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok(Value::Obj(vm.new_string(s)))
 }
 
@@ -209,10 +229,14 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             out.extend_from_slice(&sep);
         }
         match it {
-            Value::Obj(o) if o.kind() == Kind::Bytes => out.extend_from_slice(&o.downcast::<Bytes>().unwrap().data),
+            Value::Obj(o) if o.kind() == Kind::Bytes => {
+                out.extend_from_slice(&o.downcast::<Bytes>().unwrap().data)
+            }
             other => {
                 let t = vm.type_name(other);
-                return Err(vm.type_error(format!("sequence item {i}: expected a bytes-like object, {t} found")));
+                return Err(vm.type_error(format!(
+                    "sequence item {i}: expected a bytes-like object, {t} found"
+                )));
             }
         }
     }
@@ -225,5 +249,7 @@ fn blen(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 /// Items of a list object (for bytes(list)).
 pub fn list_items(v: &Value) -> Vec<Value> {
-    v.as_obj().and_then(|o| o.downcast::<List>().map(|l| l.snapshot())).unwrap_or_default()
+    v.as_obj()
+        .and_then(|o| o.downcast::<List>().map(|l| l.snapshot()))
+        .unwrap_or_default()
 }

@@ -59,7 +59,10 @@ pub fn install(vm: &mut Vm) {
 
 fn data(v: &Value) -> Vec<u8> {
     match v {
-        Value::Obj(o) => o.downcast::<Bytes>().map(|b| b.data.clone()).unwrap_or_default(),
+        Value::Obj(o) => o
+            .downcast::<Bytes>()
+            .map(|b| b.data.clone())
+            .unwrap_or_default(),
         _ => vec![],
     }
 }
@@ -88,7 +91,9 @@ fn arg_needle(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
             if let Value::Obj(o) = v {
                 if o.kind() != Kind::Bytes {
                     let t = vm.type_name(v);
-                    return Err(vm.type_error(format!("argument should be integer or bytes-like object, not '{t}'")));
+                    return Err(vm.type_error(format!(
+                        "argument should be integer or bytes-like object, not '{t}'"
+                    )));
                 }
             }
             arg_bytes(vm, v)
@@ -140,18 +145,35 @@ fn search(vm: &mut Vm, args: &Args, name: &str, rev: bool) -> PyResult<Option<us
     let n = arg_needle(vm, &args.pos[1])?;
     let (s, e) = bounds(vm, args, 2, d.len())?;
     if s > e || e - s < n.len() {
-        return Ok(if n.is_empty() && s <= e { Some(s) } else { None });
+        return Ok(if n.is_empty() && s <= e {
+            Some(s)
+        } else {
+            None
+        });
     }
     let hay = &d[s..e];
-    Ok(if rev { rfind_in(hay, &n) } else { find_in(hay, &n) }.map(|i| i + s))
+    Ok(if rev {
+        rfind_in(hay, &n)
+    } else {
+        find_in(hay, &n)
+    }
+    .map(|i| i + s))
 }
 
 fn find(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Int(search(vm, &args, "find", false)?.map(|i| i as i64).unwrap_or(-1)))
+    Ok(Value::Int(
+        search(vm, &args, "find", false)?
+            .map(|i| i as i64)
+            .unwrap_or(-1),
+    ))
 }
 
 fn rfind(vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Int(search(vm, &args, "rfind", true)?.map(|i| i as i64).unwrap_or(-1)))
+    Ok(Value::Int(
+        search(vm, &args, "rfind", true)?
+            .map(|i| i as i64)
+            .unwrap_or(-1),
+    ))
 }
 
 fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -198,11 +220,17 @@ fn prefix_test(vm: &mut Vm, args: Args, name: &str, at_end: bool) -> PyResult<Va
     let (s, e) = bounds(vm, &args, 2, d.len())?;
     let hay: &[u8] = if s <= e { &d[s..e] } else { &[] };
     let cands: Vec<Value> = match &args.pos[1] {
-        Value::Obj(o) if o.kind() == Kind::Tuple => o.downcast::<crate::object::tuple::Tuple>().unwrap().as_slice().to_vec(),
+        Value::Obj(o) if o.kind() == Kind::Tuple => o
+            .downcast::<crate::object::tuple::Tuple>()
+            .unwrap()
+            .as_slice()
+            .to_vec(),
         Value::Obj(o) if o.kind() == Kind::Bytes => vec![args.pos[1].clone()],
         other => {
             let t = vm.type_name(other);
-            return Err(vm.type_error(format!("{name} first arg must be bytes or a tuple of bytes, not {t}")));
+            return Err(vm.type_error(format!(
+                "{name} first arg must be bytes or a tuple of bytes, not {t}"
+            )));
         }
     };
     for c in cands {
@@ -267,7 +295,11 @@ fn replace(vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn maxsplit_arg(vm: &mut Vm, args: &mut Args, name: &str) -> PyResult<(Option<Vec<u8>>, i64)> {
     let sep = args.pos.get(1).cloned().or_else(|| args.take_kw("sep"));
-    let ms = args.pos.get(2).cloned().or_else(|| args.take_kw("maxsplit"));
+    let ms = args
+        .pos
+        .get(2)
+        .cloned()
+        .or_else(|| args.take_kw("maxsplit"));
     args.no_kw(vm, name)?;
     let sep = match sep {
         None | Some(Value::None) => None,
@@ -390,7 +422,12 @@ fn rsplit(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 }
 
 fn splitlines(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
-    let keep = match args.pos.get(1).cloned().or_else(|| args.take_kw("keepends")) {
+    let keep = match args
+        .pos
+        .get(1)
+        .cloned()
+        .or_else(|| args.take_kw("keepends"))
+    {
         Some(v) => vm.truthy(&v)?,
         None => false,
     };
@@ -426,7 +463,11 @@ fn partition_impl(vm: &mut Vm, args: Args, rev: bool) -> PyResult<Value> {
     if sep.is_empty() {
         return Err(vm.value_error("empty separator"));
     }
-    let parts = match if rev { rfind_in(&d, &sep) } else { find_in(&d, &sep) } {
+    let parts = match if rev {
+        rfind_in(&d, &sep)
+    } else {
+        find_in(&d, &sep)
+    } {
         Some(i) => [d[..i].to_vec(), sep.clone(), d[i + sep.len()..].to_vec()],
         None if rev => [vec![], vec![], d.clone()],
         None => [d.clone(), vec![], vec![]],
@@ -501,7 +542,13 @@ fn lower(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn swapcase(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d: Vec<u8> = data(&args.pos[0])
         .into_iter()
-        .map(|b| if b.is_ascii_lowercase() { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() })
+        .map(|b| {
+            if b.is_ascii_lowercase() {
+                b.to_ascii_uppercase()
+            } else {
+                b.to_ascii_lowercase()
+            }
+        })
         .collect();
     Ok(new(vm, d))
 }
@@ -519,7 +566,11 @@ fn title(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d: Vec<u8> = data(&args.pos[0])
         .into_iter()
         .map(|b| {
-            let r = if prev_cased { b.to_ascii_lowercase() } else { b.to_ascii_uppercase() };
+            let r = if prev_cased {
+                b.to_ascii_lowercase()
+            } else {
+                b.to_ascii_uppercase()
+            };
             prev_cased = b.is_ascii_alphabetic();
             r
         })
@@ -554,12 +605,16 @@ fn isascii(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn islower(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d = data(&args.pos[0]);
-    Ok(Value::Bool(d.iter().any(|b| b.is_ascii_lowercase()) && !d.iter().any(|b| b.is_ascii_uppercase())))
+    Ok(Value::Bool(
+        d.iter().any(|b| b.is_ascii_lowercase()) && !d.iter().any(|b| b.is_ascii_uppercase()),
+    ))
 }
 
 fn isupper(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d = data(&args.pos[0]);
-    Ok(Value::Bool(d.iter().any(|b| b.is_ascii_uppercase()) && !d.iter().any(|b| b.is_ascii_lowercase())))
+    Ok(Value::Bool(
+        d.iter().any(|b| b.is_ascii_uppercase()) && !d.iter().any(|b| b.is_ascii_lowercase()),
+    ))
 }
 
 fn istitle(_vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -29,7 +29,11 @@ fn lines(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut items = Vec::with_capacity(runs.len());
     for (start, end, line) in runs {
         let l = line.map(|l| Value::Int(l as i64)).unwrap_or(Value::None);
-        items.push(Value::Obj(vm.new_tuple(vec![Value::Int(start as i64), Value::Int(end as i64), l])));
+        items.push(Value::Obj(vm.new_tuple(vec![
+            Value::Int(start as i64),
+            Value::Int(end as i64),
+            l,
+        ])));
     }
     let list = vm.new_list(items);
     vm.get_iter(&Value::Obj(list))
@@ -38,7 +42,13 @@ fn lines(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn positions(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let c = code_of(vm, &args, "co_positions")?;
     let ps = c.positions.to_vec();
-    let opt = |n: u32, none: bool| if none { Value::None } else { Value::Int(n as i64) };
+    let opt = |n: u32, none: bool| {
+        if none {
+            Value::None
+        } else {
+            Value::Int(n as i64)
+        }
+    };
     let mut items = Vec::with_capacity(ps.len());
     for p in ps {
         let noline = p.line == 0;

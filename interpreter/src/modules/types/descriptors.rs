@@ -70,7 +70,11 @@ fn property_copy(vm: &mut Vm, args: &Args, which: usize) -> PyResult<Value> {
     let me = args.pos[0].as_obj().cloned().unwrap();
     let p = me.downcast::<Property>().unwrap();
     let f = args.pos.get(1).cloned().unwrap_or(Value::None);
-    let mut vals = [p.fget.borrow().clone(), p.fset.borrow().clone(), p.fdel.borrow().clone()];
+    let mut vals = [
+        p.fget.borrow().clone(),
+        p.fset.borrow().clone(),
+        p.fdel.borrow().clone(),
+    ];
     vals[which] = f;
     let doc = p.doc.borrow().clone();
     let name = p.name.borrow().clone();
@@ -125,14 +129,20 @@ fn property_set(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn property_set_name(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "__set_name__", 3, 3)?;
     let me = args.pos[0].as_obj().cloned().unwrap();
-    me.downcast::<Property>().unwrap().name.replace(args.pos[2].clone());
+    me.downcast::<Property>()
+        .unwrap()
+        .name
+        .replace(args.pos[2].clone());
     Ok(Value::None)
 }
 
 fn staticmethod_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "staticmethod", 2, 2)?;
     let t = vm.types.staticmethod.clone();
-    Ok(Value::Obj(vm.alloc(&t, StaticMethod(MethodWrapper::new(args.pos[1].clone())))))
+    Ok(Value::Obj(vm.alloc(
+        &t,
+        StaticMethod(MethodWrapper::new(args.pos[1].clone())),
+    )))
 }
 
 fn staticmethod_get(_vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -143,7 +153,10 @@ fn staticmethod_get(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn classmethod_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "classmethod", 2, 2)?;
     let t = vm.types.classmethod.clone();
-    Ok(Value::Obj(vm.alloc(&t, ClassMethod(MethodWrapper::new(args.pos[1].clone())))))
+    Ok(Value::Obj(vm.alloc(
+        &t,
+        ClassMethod(MethodWrapper::new(args.pos[1].clone())),
+    )))
 }
 
 fn classmethod_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -161,7 +174,10 @@ fn function_get(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if args.pos[1].is_none() {
         return Ok(args.pos[0].clone());
     }
-    Ok(Value::Obj(vm.new_bound_method(args.pos[0].clone(), args.pos[1].clone())))
+    Ok(Value::Obj(vm.new_bound_method(
+        args.pos[0].clone(),
+        args.pos[1].clone(),
+    )))
 }
 
 fn function_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -178,12 +194,18 @@ fn super_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
                 Value::Obj(t) if t.kind() == Kind::Type => t.clone(),
                 other => {
                     let n = vm.type_name(other);
-                    return Err(vm.type_error(format!("super() argument 1 must be a type, not {n}")));
+                    return Err(
+                        vm.type_error(format!("super() argument 1 must be a type, not {n}"))
+                    );
                 }
             };
             match args.pos.get(1) {
                 Some(o) => (t, o.clone()),
-                None => return Err(vm.type_error("super(type) without an object is not supported by mini")),
+                None => {
+                    return Err(
+                        vm.type_error("super(type) without an object is not supported by mini")
+                    )
+                }
             }
         }
         _ => return Err(vm.type_error("super() takes at most 2 arguments")),
@@ -193,13 +215,22 @@ fn super_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         _ => {
             let t = vm.type_of(&obj);
             if !vm.is_subclass(&t, &this_type) {
-                return Err(vm.type_error("super(type, obj): obj must be an instance or subtype of type"));
+                return Err(
+                    vm.type_error("super(type, obj): obj must be an instance or subtype of type")
+                );
             }
             t
         }
     };
     let t = vm.types.super_.clone();
-    Ok(Value::Obj(vm.alloc(&t, SuperObj { this_type, obj, obj_type })))
+    Ok(Value::Obj(vm.alloc(
+        &t,
+        SuperObj {
+            this_type,
+            obj,
+            obj_type,
+        },
+    )))
 }
 
 /// `super()` inside a method: the class from the `__class__` cell and the
@@ -213,7 +244,10 @@ fn zero_arg_super(vm: &mut Vm) -> PyResult<(crate::object::rc::ObjRef, Value)> {
         return Err(vm.runtime_error("super(): no arguments"));
     }
     let base = f.base;
-    let idx = code.freevars.iter().position(|n| crate::object::str::str_of(n) == Some("__class__"));
+    let idx = code
+        .freevars
+        .iter()
+        .position(|n| crate::object::str::str_of(n) == Some("__class__"));
     let Some(idx) = idx else {
         return Err(vm.runtime_error("super(): __class__ cell not found"));
     };

@@ -38,7 +38,11 @@ pub fn install(vm: &mut Vm) {
     }
     vm.add_staticmethod(&t, "__new__", new);
     vm.add_classmethod(&t, "fromkeys", fromkeys);
-    let d = t.downcast::<crate::object::typeobj::TypeObj>().unwrap().dict.clone();
+    let d = t
+        .downcast::<crate::object::typeobj::TypeObj>()
+        .unwrap()
+        .dict
+        .clone();
     vm.set_in(&d, "__hash__", Value::None);
 }
 
@@ -49,9 +53,17 @@ fn new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 }
 
 /// `dict.update(other, **kw)` semantics, shared by `__init__`.
-fn update_impl(vm: &mut Vm, d: &crate::object::rc::ObjRef, args: &mut Args, name: &str) -> PyResult<()> {
+fn update_impl(
+    vm: &mut Vm,
+    d: &crate::object::rc::ObjRef,
+    args: &mut Args,
+    name: &str,
+) -> PyResult<()> {
     if args.pos.len() > 2 {
-        return Err(vm.type_error(format!("{name} expected at most 1 argument, got {}", args.pos.len() - 1)));
+        return Err(vm.type_error(format!(
+            "{name} expected at most 1 argument, got {}",
+            args.pos.len() - 1
+        )));
     }
     if let Some(src) = args.pos.get(1).cloned() {
         update_from_arg(vm, d, src)?;
@@ -64,7 +76,11 @@ fn update_impl(vm: &mut Vm, d: &crate::object::rc::ObjRef, args: &mut Args, name
 
 /// `d.update(src)` for one positional argument: a mapping (anything with
 /// `keys`) or an iterable of pairs.
-pub(crate) fn update_from_arg(vm: &mut Vm, d: &crate::object::rc::ObjRef, src: Value) -> PyResult<()> {
+pub(crate) fn update_from_arg(
+    vm: &mut Vm,
+    d: &crate::object::rc::ObjRef,
+    src: Value,
+) -> PyResult<()> {
     {
         let is_mapping = match &src {
             Value::Obj(o) if o.kind() == Kind::Dict => true,
@@ -258,7 +274,15 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let d = self_obj(&args);
     let len = d.downcast::<Dict>().unwrap().len();
     let t = vm.types.dict_keyiterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, IterState::Dict { d, pos: 0, len, part: DictPart::Keys })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        IterState::Dict {
+            d,
+            pos: 0,
+            len,
+            part: DictPart::Keys,
+        },
+    )))
 }
 
 fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -266,7 +290,15 @@ fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let dd = d.downcast::<Dict>().unwrap();
     let (len, pos) = (dd.len(), dd.table.borrow().positions());
     let t = vm.types.dict_reversekeyiterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, IterState::DictRev { d, pos, len, part: DictPart::Keys })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        IterState::DictRev {
+            d,
+            pos,
+            len,
+            part: DictPart::Keys,
+        },
+    )))
 }
 
 fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {

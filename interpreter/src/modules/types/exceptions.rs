@@ -21,7 +21,11 @@ pub fn install(vm: &mut Vm) {
     vm.add_method(&b, "add_note", add_note);
     let os = vm.types.exc.os_error.clone();
     vm.add_method(&os, "__init__", os_error_init);
-    for t in [vm.types.exc.import_error.clone(), vm.types.exc.attribute_error.clone(), vm.types.exc.name_error.clone()] {
+    for t in [
+        vm.types.exc.import_error.clone(),
+        vm.types.exc.attribute_error.clone(),
+        vm.types.exc.name_error.clone(),
+    ] {
         vm.add_method(&t, "__init__", kw_attr_init);
     }
 }
@@ -80,9 +84,15 @@ fn os_error_init(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Err(vm.type_error(format!("{t}() takes no keyword arguments")));
     }
     let pos = args.pos.into_vec();
-    let Value::Obj(o) = &me else { return Ok(Value::None) };
+    let Value::Obj(o) = &me else {
+        return Ok(Value::None);
+    };
     let n = pos.len();
-    let kept = if (3..=5).contains(&n) { pos[..2].to_vec() } else { pos.clone() };
+    let kept = if (3..=5).contains(&n) {
+        pos[..2].to_vec()
+    } else {
+        pos.clone()
+    };
     if let Some(e) = exc_base(o) {
         let t = vm.new_tuple(kept);
         e.args.replace(t);
@@ -139,7 +149,12 @@ fn exc_repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let o = args.pos[0].as_obj().cloned().unwrap();
     let name = vm.type_name(&args.pos[0]);
     let items = exc_base(&o)
-        .and_then(|e| e.args.borrow().downcast::<Tuple>().map(|t| t.as_slice().to_vec()))
+        .and_then(|e| {
+            e.args
+                .borrow()
+                .downcast::<Tuple>()
+                .map(|t| t.as_slice().to_vec())
+        })
         .unwrap_or_default();
     let mut parts = Vec::new();
     for it in &items {

@@ -10,8 +10,8 @@ use crate::object::int::FloatObj;
 use crate::object::kind::Kind;
 use crate::object::str::str_of;
 use crate::object::value::Value;
-use crate::vm::arith::{as_num, big_to_f64, Num};
 use crate::vm::args::Args;
+use crate::vm::arith::{as_num, big_to_f64, Num};
 use crate::vm::{PyResult, Vm};
 
 pub fn install(vm: &mut Vm) {
@@ -58,7 +58,11 @@ pub fn parse_float(s: &str) -> Option<f64> {
     let body = lower.trim_start_matches(['+', '-']);
     if matches!(body, "inf" | "infinity" | "nan") {
         let neg = lower.starts_with('-');
-        let v = if body == "nan" { f64::NAN } else { f64::INFINITY };
+        let v = if body == "nan" {
+            f64::NAN
+        } else {
+            f64::INFINITY
+        };
         return Some(if neg { -v } else { v });
     }
     // Underscores only between digits.
@@ -67,13 +71,18 @@ pub fn parse_float(s: &str) -> Option<f64> {
         if b == b'_' {
             let prev = i.checked_sub(1).map(|j| bytes[j]);
             let next = bytes.get(i + 1).copied();
-            if !prev.is_some_and(|c| c.is_ascii_digit()) || !next.is_some_and(|c| c.is_ascii_digit()) {
+            if !prev.is_some_and(|c| c.is_ascii_digit())
+                || !next.is_some_and(|c| c.is_ascii_digit())
+            {
                 return None;
             }
         }
     }
     let cleaned: String = t.chars().filter(|c| *c != '_').collect();
-    if !cleaned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
         return None;
     }
     cleaned.parse::<f64>().ok()
@@ -90,7 +99,11 @@ fn float_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Ok(Value::Float(f));
     }
     let ft = vm.types.float.clone();
-    Ok(Value::Obj(vm.alloc_instance(&cls, &ft, FloatObj { value: f })))
+    Ok(Value::Obj(vm.alloc_instance(
+        &cls,
+        &ft,
+        FloatObj { value: f },
+    )))
 }
 
 /// `float(x)`.
@@ -101,16 +114,18 @@ pub fn value_to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
             Some(Num::Float(f)) => return Ok(f),
             Some(Num::Int(i)) => return Ok(i as f64),
             Some(Num::Big(b)) => {
-                return big_to_f64(&b).ok_or_else(|| vm.overflow_error("int too large to convert to float"))
+                return big_to_f64(&b)
+                    .ok_or_else(|| vm.overflow_error("int too large to convert to float"))
             }
             None => {}
         }
     }
     let s = match x {
         Value::Obj(o) if o.kind() == Kind::Str => Some(str_of(o).unwrap().to_string()),
-        Value::Obj(o) if o.kind() == Kind::Bytes => {
-            Some(String::from_utf8_lossy(&o.downcast::<crate::object::bytes::Bytes>().unwrap().data).to_string())
-        }
+        Value::Obj(o) if o.kind() == Kind::Bytes => Some(
+            String::from_utf8_lossy(&o.downcast::<crate::object::bytes::Bytes>().unwrap().data)
+                .to_string(),
+        ),
         _ => None,
     };
     if let Some(s) = s {
@@ -147,7 +162,9 @@ pub fn value_to_float(vm: &mut Vm, x: &Value) -> PyResult<f64> {
         return Ok(f);
     }
     let t = vm.type_name(x);
-    Err(vm.type_error(format!("float() argument must be a string or a real number, not '{t}'")))
+    Err(vm.type_error(format!(
+        "float() argument must be a string or a real number, not '{t}'"
+    )))
 }
 
 fn is_integer(_vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -170,8 +187,16 @@ pub fn hex_of(f: f64) -> String {
     let bits = f.to_bits();
     let exp = ((bits >> 52) & 0x7ff) as i64;
     let mant = bits & ((1u64 << 52) - 1);
-    let (lead, e) = if exp == 0 { (0, -1022) } else { (1, exp - 1023) };
-    format!("{sign}0x{lead}.{mant:013x}p{}{}", if e < 0 { "-" } else { "+" }, e.abs())
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
+    format!(
+        "{sign}0x{lead}.{mant:013x}p{}{}",
+        if e < 0 { "-" } else { "+" },
+        e.abs()
+    )
 }
 
 fn float_hex(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -190,7 +215,11 @@ fn float_fromhex(vm: &mut Vm, args: Args) -> PyResult<Value> {
         None => (false, s.trim_start_matches('+').to_string()),
     };
     if t == "inf" || t == "infinity" {
-        return Ok(Value::Float(if neg { f64::NEG_INFINITY } else { f64::INFINITY }));
+        return Ok(Value::Float(if neg {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }));
     }
     if t == "nan" {
         return Ok(Value::Float(f64::NAN));

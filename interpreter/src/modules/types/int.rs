@@ -9,8 +9,8 @@ use crate::object::int::IntObj;
 use crate::object::kind::Kind;
 use crate::object::str::str_of;
 use crate::object::value::Value;
-use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::args::Args;
+use crate::vm::arith::{as_int, as_num, Num};
 use crate::vm::{PyResult, Vm};
 
 pub fn install(vm: &mut Vm) {
@@ -93,7 +93,10 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
         if t.starts_with('_') {
             t = &t[1..];
         }
-    } else if (base == 16 && prefix("0x")) || (base == 8 && prefix("0o")) || (base == 2 && prefix("0b")) {
+    } else if (base == 16 && prefix("0x"))
+        || (base == 8 && prefix("0o"))
+        || (base == 2 && prefix("0b"))
+    {
         t = &t[2..];
         if t.starts_with('_') {
             t = &t[1..];
@@ -107,7 +110,11 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
         // Non-ASCII decimal digits (Unicode Nd) are accepted by CPython.
         let conv: Option<String> = digits
             .chars()
-            .map(|c| c.to_digit(base).map(|d| std::char::from_digit(d, base).unwrap()).or_else(|| unicode_digit(c)))
+            .map(|c| {
+                c.to_digit(base)
+                    .map(|d| std::char::from_digit(d, base).unwrap())
+                    .or_else(|| unicode_digit(c))
+            })
             .collect();
         let d = conv?;
         let v = BigInt::parse_bytes(d.as_bytes(), base)?;
@@ -120,7 +127,10 @@ pub fn parse_int(s: &str, base: u32) -> Option<BigInt> {
 fn unicode_digit(c: char) -> Option<char> {
     // Common Unicode decimal digit blocks (Arabic-Indic, Devanagari, fullwidth...).
     let u = c as u32;
-    for start in [0x660u32, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0xFF10] {
+    for start in [
+        0x660u32, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50,
+        0xED0, 0xFF10,
+    ] {
         if (start..start + 10).contains(&u) {
             return std::char::from_digit(u - start, 10);
         }
@@ -134,7 +144,10 @@ fn int_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let x_kw = args.take_kw("x");
     args.no_kw(vm, "int")?;
     if args.pos.len() > 2 {
-        return Err(vm.type_error(format!("int() takes at most 2 arguments ({} given)", args.pos.len())));
+        return Err(vm.type_error(format!(
+            "int() takes at most 2 arguments ({} given)",
+            args.pos.len()
+        )));
     }
     let x = args.pos.first().cloned().or(x_kw);
     let base = args.pos.get(1).cloned().or(base_kw);
@@ -148,9 +161,10 @@ fn int_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             }
             let s = match &x {
                 Value::Obj(o) if o.kind() == Kind::Str => str_of(o).unwrap().to_string(),
-                Value::Obj(o) if o.kind() == Kind::Bytes => {
-                    String::from_utf8_lossy(&o.downcast::<crate::object::bytes::Bytes>().unwrap().data).to_string()
-                }
+                Value::Obj(o) if o.kind() == Kind::Bytes => String::from_utf8_lossy(
+                    &o.downcast::<crate::object::bytes::Bytes>().unwrap().data,
+                )
+                .to_string(),
                 _ => return Err(vm.type_error("int() can't convert non-string with explicit base")),
             };
             str_to_int(vm, &s, base as u32, &x)?
@@ -161,7 +175,11 @@ fn int_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Ok(vm.new_bigint(v));
     }
     let it = vm.types.int.clone();
-    Ok(Value::Obj(vm.alloc_instance(&cls, &it, IntObj { value: v })))
+    Ok(Value::Obj(vm.alloc_instance(
+        &cls,
+        &it,
+        IntObj { value: v },
+    )))
 }
 
 fn str_to_int(vm: &mut Vm, s: &str, base: u32, orig: &Value) -> PyResult<BigInt> {
@@ -189,7 +207,9 @@ pub fn value_to_int(vm: &mut Vm, x: &Value) -> PyResult<BigInt> {
             return str_to_int(vm, &s, 10, x);
         }
         Value::Obj(o) if o.kind() == Kind::Bytes => {
-            let s = String::from_utf8_lossy(&o.downcast::<crate::object::bytes::Bytes>().unwrap().data).to_string();
+            let s =
+                String::from_utf8_lossy(&o.downcast::<crate::object::bytes::Bytes>().unwrap().data)
+                    .to_string();
             return str_to_int(vm, &s, 10, x);
         }
         _ => {}
@@ -265,7 +285,12 @@ fn bit_length(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 
 fn bit_count(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let b = big_of(&args.pos[0]).abs();
-    let n: u64 = b.to_bytes_le().1.iter().map(|x| x.count_ones() as u64).sum();
+    let n: u64 = b
+        .to_bytes_le()
+        .1
+        .iter()
+        .map(|x| x.count_ones() as u64)
+        .sum();
     Ok(Value::Int(n as i64))
 }
 
@@ -296,7 +321,11 @@ fn to_bytes(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     if v.is_negative() && !signed {
         return Err(vm.overflow_error("can't convert negative int to unsigned"));
     }
-    let mut bytes = if signed { v.to_signed_bytes_le() } else { v.to_bytes_le().1 };
+    let mut bytes = if signed {
+        v.to_signed_bytes_le()
+    } else {
+        v.to_bytes_le().1
+    };
     if v.is_zero() {
         bytes = vec![];
     }
@@ -328,7 +357,11 @@ fn from_bytes(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     if !little {
         d.reverse();
     }
-    let v = if signed { BigInt::from_signed_bytes_le(&d) } else { BigInt::from_bytes_le(Sign::Plus, &d) };
+    let v = if signed {
+        BigInt::from_signed_bytes_le(&d)
+    } else {
+        BigInt::from_bytes_le(Sign::Plus, &d)
+    };
     let r = vm.new_bigint(v);
     if matches!(&cls, Value::Obj(c) if c.is(&vm.types.int)) {
         return Ok(r);
@@ -406,7 +439,9 @@ fn int_round(vm: &mut Vm, args: Args) -> PyResult<Value> {
 pub fn int_arg(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     match as_int(v) {
         Some(Num::Int(i)) => Ok(i),
-        Some(Num::Big(b)) => b.to_i64().ok_or_else(|| vm.overflow_error("Python int too large to convert to C ssize_t")),
+        Some(Num::Big(b)) => b
+            .to_i64()
+            .ok_or_else(|| vm.overflow_error("Python int too large to convert to C ssize_t")),
         _ => vm.index_value(v),
     }
 }

@@ -44,7 +44,11 @@ pub fn install(vm: &mut Vm) {
         vm.add_method(&t, n, *f);
     }
     vm.add_staticmethod(&t, "__new__", new);
-    let d = t.downcast::<crate::object::typeobj::TypeObj>().unwrap().dict.clone();
+    let d = t
+        .downcast::<crate::object::typeobj::TypeObj>()
+        .unwrap()
+        .dict
+        .clone();
     vm.set_in(&d, "__hash__", Value::None);
 }
 
@@ -157,7 +161,12 @@ fn index(vm: &mut Vm, args: Args) -> PyResult<Value> {
         Some(v) => norm(vm.index_value(&v.clone())?),
         None => n as usize,
     };
-    for (i, item) in items.iter().enumerate().take(end.min(items.len())).skip(start) {
+    for (i, item) in items
+        .iter()
+        .enumerate()
+        .take(end.min(items.len()))
+        .skip(start)
+    {
         if vm.eq(item, &args.pos[1])? {
             return Ok(Value::Int(i as i64));
         }
@@ -228,7 +237,11 @@ fn setitem(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if let Value::Obj(k) = &args.pos[1] {
         if k.kind() == Kind::Slice {
             let tmp = vm.new_list(l.snapshot());
-            vm.set_item(&Value::Obj(tmp.clone()), args.pos[1].clone(), args.pos[2].clone())?;
+            vm.set_item(
+                &Value::Obj(tmp.clone()),
+                args.pos[1].clone(),
+                args.pos[2].clone(),
+            )?;
             let v = items_of(&tmp).snapshot();
             let old = std::mem::replace(&mut *l.items.borrow_mut(), v);
             drop(old);
@@ -267,14 +280,20 @@ fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let o = self_obj(&args);
     let t = vm.types.list_iterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::List { seq: o, index: 0 })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        crate::object::iter::IterState::List { seq: o, index: 0 },
+    )))
 }
 
 fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let o = self_obj(&args);
     let n = items_of(&o).len();
     let t = vm.types.list_reverseiterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::ListRev { seq: o, index: n })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        crate::object::iter::IterState::ListRev { seq: o, index: n },
+    )))
 }
 
 fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -291,22 +310,27 @@ pub fn fast_lt(a: &Value, b: &Value) -> Option<bool> {
         (Value::Float(x), Value::Float(y)) => Some(x < y),
         (Value::Int(x), Value::Float(y)) => Some((*x as f64) < *y),
         (Value::Float(x), Value::Int(y)) => Some(*x < (*y as f64)),
-        (Value::Obj(x), Value::Obj(y)) if !x.owns_cls() && !y.owns_cls() => match (x.kind(), y.kind()) {
-            (Kind::Str, Kind::Str) => {
-                Some(x.downcast::<Str>().unwrap().as_str() < y.downcast::<Str>().unwrap().as_str())
-            }
-            (Kind::Tuple, Kind::Tuple) => {
-                let (p, q) = (x.downcast::<Tuple>().unwrap().as_slice(), y.downcast::<Tuple>().unwrap().as_slice());
-                for (u, v) in p.iter().zip(q.iter()) {
-                    match fast_eq(u, v)? {
-                        true => continue,
-                        false => return fast_lt(u, v),
+        (Value::Obj(x), Value::Obj(y)) if !x.owns_cls() && !y.owns_cls() => {
+            match (x.kind(), y.kind()) {
+                (Kind::Str, Kind::Str) => Some(
+                    x.downcast::<Str>().unwrap().as_str() < y.downcast::<Str>().unwrap().as_str(),
+                ),
+                (Kind::Tuple, Kind::Tuple) => {
+                    let (p, q) = (
+                        x.downcast::<Tuple>().unwrap().as_slice(),
+                        y.downcast::<Tuple>().unwrap().as_slice(),
+                    );
+                    for (u, v) in p.iter().zip(q.iter()) {
+                        match fast_eq(u, v)? {
+                            true => continue,
+                            false => return fast_lt(u, v),
+                        }
                     }
+                    Some(p.len() < q.len())
                 }
-                Some(p.len() < q.len())
+                _ => None,
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
 }
@@ -315,15 +339,28 @@ pub fn fast_lt(a: &Value, b: &Value) -> Option<bool> {
 fn has_nan(v: &Value) -> bool {
     match v {
         Value::Float(f) => f.is_nan(),
-        Value::Obj(o) if o.kind() == Kind::Tuple => o.downcast::<Tuple>().unwrap().as_slice().iter().any(has_nan),
+        Value::Obj(o) if o.kind() == Kind::Tuple => o
+            .downcast::<Tuple>()
+            .unwrap()
+            .as_slice()
+            .iter()
+            .any(has_nan),
         _ => false,
     }
 }
 
 fn fast_eq(a: &Value, b: &Value) -> Option<bool> {
     match (a, b) {
-        (Value::Obj(x), Value::Obj(y)) if x.kind() == Kind::Tuple && y.kind() == Kind::Tuple && !x.owns_cls() && !y.owns_cls() => {
-            let (p, q) = (x.downcast::<Tuple>().unwrap().as_slice(), y.downcast::<Tuple>().unwrap().as_slice());
+        (Value::Obj(x), Value::Obj(y))
+            if x.kind() == Kind::Tuple
+                && y.kind() == Kind::Tuple
+                && !x.owns_cls()
+                && !y.owns_cls() =>
+        {
+            let (p, q) = (
+                x.downcast::<Tuple>().unwrap().as_slice(),
+                y.downcast::<Tuple>().unwrap().as_slice(),
+            );
             if p.len() != q.len() {
                 return Some(false);
             }
@@ -354,14 +391,19 @@ pub fn merge_sort(vm: &mut Vm, keys: &mut [Value], reverse: bool) -> PyResult<Ve
         return Ok(idx);
     }
     // Fast path: all keys compare natively and consistently.
-    let all_fast = !keys.iter().any(has_nan) && keys.windows(2).all(|w| fast_lt(&w[0], &w[1]).is_some()) && {
-        let k0 = &keys[0];
-        keys.iter().all(|k| fast_lt(k0, k).is_some())
-    };
+    let all_fast =
+        !keys.iter().any(has_nan) && keys.windows(2).all(|w| fast_lt(&w[0], &w[1]).is_some()) && {
+            let k0 = &keys[0];
+            keys.iter().all(|k| fast_lt(k0, k).is_some())
+        };
     if all_fast {
         let mut err = false;
         idx.sort_by(|&i, &j| {
-            let (a, b) = if reverse { (&keys[j], &keys[i]) } else { (&keys[i], &keys[j]) };
+            let (a, b) = if reverse {
+                (&keys[j], &keys[i])
+            } else {
+                (&keys[i], &keys[j])
+            };
             match (fast_lt(a, b), fast_lt(b, a)) {
                 (Some(true), _) => Ordering::Less,
                 (_, Some(true)) => Ordering::Greater,
@@ -397,7 +439,11 @@ fn sort_range(
             let mut j = i;
             while j > lo {
                 let (a, b) = (&keys[idx[j]], &keys[idx[j - 1]]);
-                let smaller = if reverse { lt(vm, b, a)? } else { lt(vm, a, b)? };
+                let smaller = if reverse {
+                    lt(vm, b, a)?
+                } else {
+                    lt(vm, a, b)?
+                };
                 if !smaller {
                     break;
                 }
@@ -413,7 +459,11 @@ fn sort_range(
     let (mut i, mut j, mut k) = (lo, mid, lo);
     while i < mid && j < hi {
         let (a, b) = (&keys[idx[j]], &keys[idx[i]]);
-        let take_right = if reverse { lt(vm, b, a)? } else { lt(vm, a, b)? };
+        let take_right = if reverse {
+            lt(vm, b, a)?
+        } else {
+            lt(vm, a, b)?
+        };
         if take_right {
             buf[k] = idx[j];
             j += 1;
@@ -438,7 +488,12 @@ fn sort_range(
 }
 
 /// `sorted`/`list.sort` core: sorts `items` in place by key.
-pub fn sort_values(vm: &mut Vm, items: Vec<Value>, key: &Value, reverse: bool) -> PyResult<Vec<Value>> {
+pub fn sort_values(
+    vm: &mut Vm,
+    items: Vec<Value>,
+    key: &Value,
+    reverse: bool,
+) -> PyResult<Vec<Value>> {
     let mut keys = if key.is_none() {
         items.clone()
     } else {
@@ -450,7 +505,10 @@ pub fn sort_values(vm: &mut Vm, items: Vec<Value>, key: &Value, reverse: bool) -
     };
     let order = merge_sort(vm, &mut keys, reverse)?;
     let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
-    Ok(order.into_iter().map(|i| slots[i].take().unwrap()).collect())
+    Ok(order
+        .into_iter()
+        .map(|i| slots[i].take().unwrap())
+        .collect())
 }
 
 fn sort(vm: &mut Vm, mut args: Args) -> PyResult<Value> {

@@ -45,15 +45,29 @@ pub fn install(vm: &mut Vm) {
     vm.add_staticmethod(&mt, "__new__", object::method_new);
     let modt = vm.types.module.clone();
     vm.add_staticmethod(&modt, "__new__", object::module_new);
-    for t in [vm.types.bytes.clone(), vm.types.range.clone(), vm.types.slice.clone(), vm.types.none_type.clone()] {
+    for t in [
+        vm.types.bytes.clone(),
+        vm.types.range.clone(),
+        vm.types.slice.clone(),
+        vm.types.none_type.clone(),
+    ] {
         vm.add_method(&t, "__repr__", object::native_repr);
     }
-    let numeric = [vm.types.int.clone(), vm.types.float.clone(), vm.types.bool.clone()];
+    let numeric = [
+        vm.types.int.clone(),
+        vm.types.float.clone(),
+        vm.types.bool.clone(),
+    ];
     for t in &numeric {
         add_binops(vm, t, &BinOp::ALL);
     }
     let seq_ops = [BinOp::Add, BinOp::Mul];
-    for t in [vm.types.str.clone(), vm.types.list.clone(), vm.types.tuple.clone(), vm.types.bytes.clone()] {
+    for t in [
+        vm.types.str.clone(),
+        vm.types.list.clone(),
+        vm.types.tuple.clone(),
+        vm.types.bytes.clone(),
+    ] {
         add_binops(vm, &t, &seq_ops);
     }
     let str_t = vm.types.str.clone();
@@ -171,7 +185,14 @@ cmp_fns! {
 }
 
 fn add_cmpops(vm: &mut Vm, t: &ObjRef) {
-    for op in [CmpOp::Lt, CmpOp::Le, CmpOp::Eq, CmpOp::Ne, CmpOp::Gt, CmpOp::Ge] {
+    for op in [
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ] {
         vm.add_method(t, op.dunder(), cmp_fn(op));
     }
 }

@@ -72,7 +72,10 @@ pub fn method_new(vm: &mut Vm, args: Args) -> PyResult<Value> {
     if args.pos[2].is_none() {
         return Err(vm.type_error("instance must not be None"));
     }
-    Ok(Value::Obj(vm.new_bound_method(args.pos[1].clone(), args.pos[2].clone())))
+    Ok(Value::Obj(vm.new_bound_method(
+        args.pos[1].clone(),
+        args.pos[2].clone(),
+    )))
 }
 
 /// `types.ModuleType(name, doc=None)`: a new, empty module.
@@ -85,12 +88,20 @@ pub fn module_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         Some(Value::Obj(s)) if s.kind() == Kind::Str => str_of(&s).unwrap().to_string(),
         Some(other) => {
             let t = vm.type_name(&other);
-            return Err(vm.type_error(format!("module.__init__() argument 'name' must be str, not {t}")));
+            return Err(vm.type_error(format!(
+                "module.__init__() argument 'name' must be str, not {t}"
+            )));
         }
-        None => return Err(vm.type_error("module.__init__() missing required argument 'name' (pos 1)")),
+        None => {
+            return Err(vm.type_error("module.__init__() missing required argument 'name' (pos 1)"))
+        }
     };
     let m = vm.new_module(&name);
-    let d = m.downcast::<crate::object::module::Module>().unwrap().dict.clone();
+    let d = m
+        .downcast::<crate::object::module::Module>()
+        .unwrap()
+        .dict
+        .clone();
     vm.set_in(&d, "__doc__", doc);
     for k in ["__package__", "__loader__", "__spec__"] {
         vm.set_in(&d, k, Value::None);
@@ -126,9 +137,13 @@ fn object_format(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     if !spec.is_empty() {
         let heap = matches!(&args.pos[0], Value::Obj(o) if o.owns_cls());
-        if heap && !matches!(&args.pos[0], Value::Obj(o) if matches!(o.kind(), Kind::Int | Kind::Float | Kind::Str)) {
+        if heap
+            && !matches!(&args.pos[0], Value::Obj(o) if matches!(o.kind(), Kind::Int | Kind::Float | Kind::Str))
+        {
             let t = vm.type_name(&args.pos[0]);
-            return Err(vm.type_error(format!("unsupported format string passed to {t}.__format__")));
+            return Err(vm.type_error(format!(
+                "unsupported format string passed to {t}.__format__"
+            )));
         }
     }
     let s = vm.builtin_format(&args.pos[0], &spec)?;
@@ -228,7 +243,11 @@ fn type_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         }
     };
     let bases = match &bases {
-        Value::Obj(t) if t.kind() == Kind::Tuple => t.downcast::<crate::object::tuple::Tuple>().unwrap().as_slice().to_vec(),
+        Value::Obj(t) if t.kind() == Kind::Tuple => t
+            .downcast::<crate::object::tuple::Tuple>()
+            .unwrap()
+            .as_slice()
+            .to_vec(),
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!("type.__new__() argument 2 must be tuple, not {t}")));
@@ -251,7 +270,11 @@ fn type_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         let m = vm
             .frames
             .last()
-            .and_then(|f| f.globals.downcast::<crate::object::dict::Dict>().and_then(|g| g.get_str(&vm.names.name)))
+            .and_then(|f| {
+                f.globals
+                    .downcast::<crate::object::dict::Dict>()
+                    .and_then(|g| g.get_str(&vm.names.name))
+            })
             .unwrap_or(Value::None);
         let k = vm.names.module.clone();
         nd.set_str(&k, m);
@@ -269,7 +292,14 @@ fn type_call(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 
 fn type_mro(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let cls = args.pos[0].as_obj().cloned().unwrap();
-    let mro: Vec<Value> = cls.downcast::<TypeObj>().unwrap().mro.borrow().iter().map(|c| Value::Obj(c.clone())).collect();
+    let mro: Vec<Value> = cls
+        .downcast::<TypeObj>()
+        .unwrap()
+        .mro
+        .borrow()
+        .iter()
+        .map(|c| Value::Obj(c.clone()))
+        .collect();
     Ok(Value::Obj(vm.new_list(mro)))
 }
 

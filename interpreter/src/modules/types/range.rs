@@ -44,7 +44,9 @@ fn range_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Err(vm.value_error("range() arg 3 must not be zero"));
     }
     let t = vm.types.range.clone();
-    Ok(Value::Obj(vm.alloc(&t, super::range_big::make(start, stop, step))))
+    Ok(Value::Obj(
+        vm.alloc(&t, super::range_big::make(start, stop, step)),
+    ))
 }
 
 fn rng(args: &Args) -> &Range {
@@ -117,7 +119,14 @@ fn reversed(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let t = vm.types.range_iterator.clone();
     if let Some(b) = &r.big {
         let (next, step, remaining) = super::range_big::iter_parts(b, true);
-        return Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::BigRange { next, step, remaining })));
+        return Ok(Value::Obj(vm.new_iter(
+            &t,
+            crate::object::iter::IterState::BigRange {
+                next,
+                step,
+                remaining,
+            },
+        )));
     }
     let (start, step, n) = (r.start, r.step, r.len());
     let last = start + (n - 1) * step;
@@ -152,5 +161,9 @@ fn indices(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let so = args.pos[0].as_obj().cloned().unwrap();
     let s = so.downcast::<Slice>().unwrap();
     let si = vm.slice_indices(s, n as usize)?;
-    Ok(Value::Obj(vm.new_tuple(vec![Value::Int(si.start), Value::Int(si.stop), Value::Int(si.step)])))
+    Ok(Value::Obj(vm.new_tuple(vec![
+        Value::Int(si.start),
+        Value::Int(si.stop),
+        Value::Int(si.step),
+    ])))
 }

@@ -51,7 +51,11 @@ pub fn item(vm: &mut Vm, b: &BigBounds, i: &BigInt) -> PyResult<Value> {
 
 /// `x in r` for an integer `x`.
 pub fn contains(b: &BigBounds, x: &BigInt) -> bool {
-    let inside = if b.step.is_positive() { x >= &b.start && x < &b.stop } else { x <= &b.start && x > &b.stop };
+    let inside = if b.step.is_positive() {
+        x >= &b.start && x < &b.stop
+    } else {
+        x <= &b.start && x > &b.stop
+    };
     inside && (x - &b.start).mod_floor(&b.step).is_zero()
 }
 
@@ -86,7 +90,11 @@ pub fn slice(vm: &mut Vm, r: &Range, sl: &crate::object::range::Slice) -> PyResu
         return Err(vm.value_error("slice step cannot be zero"));
     }
     let neg = sstep.is_negative();
-    let (lower, upper) = if neg { (BigInt::from(-1), &n - 1u32) } else { (BigInt::zero(), n.clone()) };
+    let (lower, upper) = if neg {
+        (BigInt::from(-1), &n - 1u32)
+    } else {
+        (BigInt::zero(), n.clone())
+    };
     let clamp = |v: Option<BigInt>, default: &BigInt| -> BigInt {
         match v {
             None => default.clone(),
@@ -104,7 +112,11 @@ pub fn slice(vm: &mut Vm, r: &Range, sl: &crate::object::range::Slice) -> PyResu
     };
     let sstart = clamp(big_of(vm, &sl.start)?, if neg { &upper } else { &lower });
     let sstop = clamp(big_of(vm, &sl.stop)?, if neg { &lower } else { &upper });
-    Ok(make(&start + &sstart * &step, &start + &sstop * &step, &step * &sstep))
+    Ok(make(
+        &start + &sstart * &step,
+        &start + &sstop * &step,
+        &step * &sstep,
+    ))
 }
 
 /// A range from big bounds, small when they (and its length) fit.
@@ -129,7 +141,11 @@ pub fn repr(b: &BigBounds) -> String {
 pub fn iter_parts(b: &BigBounds, reverse: bool) -> (BigInt, BigInt, BigInt) {
     let n = len(b);
     if reverse {
-        let last = if n.is_zero() { b.start.clone() } else { &b.start + (&n - 1u32) * &b.step };
+        let last = if n.is_zero() {
+            b.start.clone()
+        } else {
+            &b.start + (&n - 1u32) * &b.step
+        };
         (last, -b.step.clone(), n)
     } else {
         (b.start.clone(), b.step.clone(), n)

@@ -10,7 +10,10 @@ use crate::vm::{PyResult, Vm};
 use super::self_obj;
 
 pub fn install(vm: &mut Vm) {
-    for (t, frozen) in [(vm.types.set.clone(), false), (vm.types.frozenset.clone(), true)] {
+    for (t, frozen) in [
+        (vm.types.set.clone(), false),
+        (vm.types.frozenset.clone(), true),
+    ] {
         let methods: &[(&'static str, crate::object::function::NativeFn)] = &[
             ("copy", copy),
             ("union", union),
@@ -48,7 +51,11 @@ pub fn install(vm: &mut Vm) {
             for (n, f) in ms {
                 vm.add_method(&t, n, *f);
             }
-            let d = t.downcast::<crate::object::typeobj::TypeObj>().unwrap().dict.clone();
+            let d = t
+                .downcast::<crate::object::typeobj::TypeObj>()
+                .unwrap()
+                .dict
+                .clone();
             vm.set_in(&d, "__hash__", Value::None);
         }
     }
@@ -91,7 +98,9 @@ fn frozenset_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 
 fn frozenset_hash(_vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = self_obj(&args);
-    Ok(Value::Int(crate::vm::hash::frozenset_hash(s.downcast::<Set>().unwrap())))
+    Ok(Value::Int(crate::vm::hash::frozenset_hash(
+        s.downcast::<Set>().unwrap(),
+    )))
 }
 
 fn as_set(vm: &mut Vm, v: &Value) -> PyResult<crate::object::rc::ObjRef> {
@@ -190,7 +199,9 @@ fn isdisjoint(vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn len(_vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Int(self_obj(&args).downcast::<Set>().unwrap().len() as i64))
+    Ok(Value::Int(
+        self_obj(&args).downcast::<Set>().unwrap().len() as i64
+    ))
 }
 
 fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -203,7 +214,10 @@ fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let s = self_obj(&args);
     let len = s.downcast::<Set>().unwrap().len();
     let t = vm.types.set_iterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::Set { s, pos: 0, len })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        crate::object::iter::IterState::Set { s, pos: 0, len },
+    )))
 }
 
 fn repr(vm: &mut Vm, args: Args) -> PyResult<Value> {

@@ -83,7 +83,18 @@ pub fn py_isspace(c: char) -> bool {
 }
 
 fn is_linebreak(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 /// A str argument (TypeError naming `what` otherwise).
@@ -143,7 +154,9 @@ fn join(vm: &mut Vm, args: Args) -> PyResult<Value> {
             }
             other => {
                 let t = vm.type_name(other);
-                return Err(vm.type_error(format!("sequence item {i}: expected str instance, {t} found")));
+                return Err(vm.type_error(format!(
+                    "sequence item {i}: expected str instance, {t} found"
+                )));
             }
         }
     }
@@ -188,7 +201,10 @@ fn split_common(vm: &mut Vm, mut args: Args, right: bool) -> PyResult<Value> {
                         out.push(rest.to_string());
                         break;
                     }
-                    let start = rest.rfind(py_isspace).map(|i| i + rest[i..].chars().next().unwrap().len_utf8()).unwrap_or(0);
+                    let start = rest
+                        .rfind(py_isspace)
+                        .map(|i| i + rest[i..].chars().next().unwrap().len_utf8())
+                        .unwrap_or(0);
                     out.push(rest[start..].to_string());
                     rest = &rest[..start];
                 }
@@ -203,9 +219,14 @@ fn split_common(vm: &mut Vm, mut args: Args, right: bool) -> PyResult<Value> {
             if maxsplit < 0 {
                 s.split(sep.as_str()).map(|x| x.to_string()).collect()
             } else if !right {
-                s.splitn(maxsplit as usize + 1, sep.as_str()).map(|x| x.to_string()).collect()
+                s.splitn(maxsplit as usize + 1, sep.as_str())
+                    .map(|x| x.to_string())
+                    .collect()
             } else {
-                let mut v: Vec<String> = s.rsplitn(maxsplit as usize + 1, sep.as_str()).map(|x| x.to_string()).collect();
+                let mut v: Vec<String> = s
+                    .rsplitn(maxsplit as usize + 1, sep.as_str())
+                    .map(|x| x.to_string())
+                    .collect();
                 v.reverse();
                 v
             }
@@ -414,9 +435,15 @@ fn starts_ends(vm: &mut Vm, args: Args, ends: bool) -> PyResult<Value> {
     let st = so.downcast::<Str>().unwrap();
     let n = st.char_len();
     let (a, b) = char_range(vm, &args, 2, n)?;
-    let hay = if a <= b { &st.as_str()[st.byte_offset(a)..st.byte_offset(b)] } else { "" };
+    let hay = if a <= b {
+        &st.as_str()[st.byte_offset(a)..st.byte_offset(b)]
+    } else {
+        ""
+    };
     let pats: Vec<Value> = match &args.pos[1] {
-        Value::Obj(t) if t.kind() == Kind::Tuple => t.downcast::<Tuple>().unwrap().as_slice().to_vec(),
+        Value::Obj(t) if t.kind() == Kind::Tuple => {
+            t.downcast::<Tuple>().unwrap().as_slice().to_vec()
+        }
         v => vec![v.clone()],
     };
     for p in pats {
@@ -432,7 +459,11 @@ fn starts_ends(vm: &mut Vm, args: Args, ends: bool) -> PyResult<Value> {
         if a > b && !(ps.is_empty() && a <= n) {
             continue;
         }
-        let ok = if ends { hay.ends_with(&ps) } else { hay.starts_with(&ps) };
+        let ok = if ends {
+            hay.ends_with(&ps)
+        } else {
+            hay.starts_with(&ps)
+        };
         if ok {
             return Ok(Value::Bool(true));
         }
@@ -477,7 +508,9 @@ fn title_char(c: char) -> String {
         // the one 8 code points up (or the letter itself).
         '\u{1F80}'..='\u{1FAF}' => {
             let n = c as u32;
-            char::from_u32(if n & 0xF < 8 { n + 8 } else { n }).unwrap_or(c).to_string()
+            char::from_u32(if n & 0xF < 8 { n + 8 } else { n })
+                .unwrap_or(c)
+                .to_string()
         }
         _ => {
             // A letter whose uppercase is several letters (ß -> SS) is
@@ -547,14 +580,18 @@ fn pred(args: &Args, f: impl Fn(char) -> bool) -> Value {
 fn is_decimal_char(c: char) -> bool {
     c.is_ascii_digit() || {
         let u = c as u32;
-        [0x660u32, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0xFF10]
-            .iter()
-            .any(|s| (*s..*s + 10).contains(&u))
+        [
+            0x660u32, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50,
+            0xED0, 0xFF10,
+        ]
+        .iter()
+        .any(|s| (*s..*s + 10).contains(&u))
     }
 }
 
 fn is_digit_char(c: char) -> bool {
-    is_decimal_char(c) || matches!(c, '²' | '³' | '¹' | '⁰'..='⁹' | '₀'..='₉' | '①'..='⑨' | '⑴'..='⑼' | '⒈'..='⒐')
+    is_decimal_char(c)
+        || matches!(c, '²' | '³' | '¹' | '⁰'..='⁹' | '₀'..='₉' | '①'..='⑨' | '⑴'..='⑼' | '⒈'..='⒐')
 }
 
 fn isdigit(_vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -570,7 +607,9 @@ fn isnumeric(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn py_isalpha(c: char) -> bool {
-    c.is_alphabetic() && !c.is_numeric() && !matches!(c as u32, 0x345 | 0x5b0..=0x5bd | 0x610..=0x61a | 0x64b..=0x657)
+    c.is_alphabetic()
+        && !c.is_numeric()
+        && !matches!(c as u32, 0x345 | 0x5b0..=0x5bd | 0x610..=0x61a | 0x64b..=0x657)
 }
 
 fn isalpha(_vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -635,7 +674,9 @@ fn isidentifier(_vm: &mut Vm, args: Args) -> PyResult<Value> {
 }
 
 fn isprintable(_vm: &mut Vm, args: Args) -> PyResult<Value> {
-    Ok(Value::Bool(self_str(&args).chars().all(crate::vm::repr::is_printable)))
+    Ok(Value::Bool(
+        self_str(&args).chars().all(crate::vm::repr::is_printable),
+    ))
 }
 
 fn isascii(_vm: &mut Vm, args: Args) -> PyResult<Value> {
@@ -648,7 +689,9 @@ fn fill_arg(vm: &mut Vm, args: &Args, name: &str) -> PyResult<char> {
         Some(Value::Obj(o)) if o.kind() == Kind::Str && str_of(o).unwrap().chars().count() == 1 => {
             Ok(str_of(o).unwrap().chars().next().unwrap())
         }
-        Some(Value::Obj(o)) if o.kind() == Kind::Str => Err(vm.type_error("The fill character must be exactly one character long")),
+        Some(Value::Obj(o)) if o.kind() == Kind::Str => {
+            Err(vm.type_error("The fill character must be exactly one character long"))
+        }
         Some(other) => {
             let t = vm.type_name(other);
             Err(vm.type_error(format!("{name}() argument 2 must be str, not {t}")))
@@ -749,7 +792,11 @@ fn partition_impl(vm: &mut Vm, args: Args, rev: bool) -> PyResult<Value> {
     }
     let found = if rev { s.rfind(&sep) } else { s.find(&sep) };
     let (a, b, c) = match found {
-        Some(i) => (s[..i].to_string(), sep.clone(), s[i + sep.len()..].to_string()),
+        Some(i) => (
+            s[..i].to_string(),
+            sep.clone(),
+            s[i + sep.len()..].to_string(),
+        ),
         None if rev => (String::new(), String::new(), s.clone()),
         None => (s.clone(), String::new(), String::new()),
     };
@@ -803,14 +850,14 @@ fn translate(vm: &mut Vm, args: Args) -> PyResult<Value> {
     for c in s.chars() {
         match vm.get_item(&table, &Value::Int(c as i64)) {
             Ok(Value::None) => {}
-            Ok(Value::Int(i)) => {
-                match char::from_u32(i as u32) {
-                    Some(ch) => out.push(ch),
-                    None => return Err(vm.value_error("character mapping must be in range(0x110000)")),
-                }
-            }
+            Ok(Value::Int(i)) => match char::from_u32(i as u32) {
+                Some(ch) => out.push(ch),
+                None => return Err(vm.value_error("character mapping must be in range(0x110000)")),
+            },
             Ok(Value::Obj(o)) if o.kind() == Kind::Str => out.push_str(str_of(&o).unwrap()),
-            Ok(_) => return Err(vm.type_error("character mapping must return integer, None or str")),
+            Ok(_) => {
+                return Err(vm.type_error("character mapping must return integer, None or str"))
+            }
             Err(e) if vm.err_is(&e, &vm.types.exc.lookup_error.clone()) => out.push(c),
             Err(e) => return Err(e),
         }
@@ -823,15 +870,23 @@ fn maketrans(vm: &mut Vm, args: Args) -> PyResult<Value> {
     match args.pos.len() {
         1 => {
             let items = match &args.pos[0] {
-                Value::Obj(o) if o.kind() == Kind::Dict => o.downcast::<crate::object::dict::Dict>().unwrap().items(),
-                _ => return Err(vm.type_error("if you give only one argument to maketrans it must be a dict")),
+                Value::Obj(o) if o.kind() == Kind::Dict => {
+                    o.downcast::<crate::object::dict::Dict>().unwrap().items()
+                }
+                _ => {
+                    return Err(vm.type_error(
+                        "if you give only one argument to maketrans it must be a dict",
+                    ))
+                }
             };
             for (k, v) in items {
                 let key = match &k {
                     Value::Obj(o) if o.kind() == Kind::Str => {
                         let s = str_of(o).unwrap();
                         if s.chars().count() != 1 {
-                            return Err(vm.value_error("string keys in translate table must be of length 1"));
+                            return Err(vm.value_error(
+                                "string keys in translate table must be of length 1",
+                            ));
                         }
                         Value::Int(s.chars().next().unwrap() as i64)
                     }
@@ -844,7 +899,9 @@ fn maketrans(vm: &mut Vm, args: Args) -> PyResult<Value> {
             let a = arg_str(vm, &args.pos[0], "maketrans() argument 1")?;
             let b = arg_str(vm, &args.pos[1], "maketrans() argument 2")?;
             if a.chars().count() != b.chars().count() {
-                return Err(vm.value_error("the first two maketrans arguments must have equal length"));
+                return Err(
+                    vm.value_error("the first two maketrans arguments must have equal length")
+                );
             }
             for (x, y) in a.chars().zip(b.chars()) {
                 vm.dict_set(&d, Value::Int(x as i64), Value::Int(y as i64))?;
@@ -954,20 +1011,29 @@ fn str_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
     let encoding = args.arg(1, "encoding");
     let errors = args.arg(2, "errors");
     if args.pos.len() > 3 {
-        return Err(vm.type_error(format!("str() takes at most 3 arguments ({} given)", args.pos.len())));
+        return Err(vm.type_error(format!(
+            "str() takes at most 3 arguments ({} given)",
+            args.pos.len()
+        )));
     }
     let s: String = match (obj, encoding.is_some() || errors.is_some()) {
         (None, _) => String::new(),
         (Some(o), false) => vm.to_str(&o)?,
         (Some(o), true) => {
             let data = match &o {
-                Value::Obj(b) if b.kind() == Kind::Bytes => b.downcast::<crate::object::bytes::Bytes>().unwrap().data.clone(),
+                Value::Obj(b) if b.kind() == Kind::Bytes => b
+                    .downcast::<crate::object::bytes::Bytes>()
+                    .unwrap()
+                    .data
+                    .clone(),
                 Value::Obj(b) if b.kind() == Kind::Str => {
                     return Err(vm.type_error("decoding str is not supported"));
                 }
                 other => {
                     let t = vm.type_name(other);
-                    return Err(vm.type_error(format!("decoding to str: need a bytes-like object, {t} found")));
+                    return Err(vm.type_error(format!(
+                        "decoding to str: need a bytes-like object, {t} found"
+                    )));
                 }
             };
             let enc = match &encoding {
@@ -1101,7 +1167,9 @@ impl Vm {
                     }
                     None => val,
                     Some(other) => {
-                        return Err(self.value_error(format!("Unknown conversion specifier {other}")));
+                        return Err(
+                            self.value_error(format!("Unknown conversion specifier {other}"))
+                        );
                     }
                 };
                 // The spec may itself contain replacement fields.

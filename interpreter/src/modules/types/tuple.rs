@@ -99,7 +99,10 @@ fn contains(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn iter(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let o = self_obj(&args);
     let t = vm.types.tuple_iterator.clone();
-    Ok(Value::Obj(vm.new_iter(&t, crate::object::iter::IterState::Tuple { seq: o, index: 0 })))
+    Ok(Value::Obj(vm.new_iter(
+        &t,
+        crate::object::iter::IterState::Tuple { seq: o, index: 0 },
+    )))
 }
 
 fn hash(vm: &mut Vm, args: Args) -> PyResult<Value> {

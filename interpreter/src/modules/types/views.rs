@@ -48,7 +48,14 @@ impl NativeObject for DictView {
         Some(match self.part {
             DictPart::Keys => vm.dict_get(&self.dict, item).map(|v| v.is_some()),
             DictPart::Values => {
-                let vals: Vec<Value> = self.dict.downcast::<Dict>().unwrap().items().into_iter().map(|(_, v)| v).collect();
+                let vals: Vec<Value> = self
+                    .dict
+                    .downcast::<Dict>()
+                    .unwrap()
+                    .items()
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .collect();
                 let mut r = Ok(false);
                 for v in vals {
                     match vm.eq(&v, item) {
@@ -67,7 +74,9 @@ impl NativeObject for DictView {
             }
             DictPart::Items => {
                 let pair = match item {
-                    Value::Obj(t) => t.downcast::<crate::object::tuple::Tuple>().map(|t| t.as_slice().to_vec()),
+                    Value::Obj(t) => t
+                        .downcast::<crate::object::tuple::Tuple>()
+                        .map(|t| t.as_slice().to_vec()),
                     _ => None,
                 };
                 match pair {
@@ -119,7 +128,11 @@ pub fn install(vm: &mut Vm) {
         }
         vm.add_method(&t, "isdisjoint", view_isdisjoint);
     }
-    for t in [vm.types.dict_keys.clone(), vm.types.dict_values.clone(), vm.types.dict_items.clone()] {
+    for t in [
+        vm.types.dict_keys.clone(),
+        vm.types.dict_values.clone(),
+        vm.types.dict_items.clone(),
+    ] {
         vm.add_method(&t, "__reversed__", view_reversed);
     }
 }
@@ -134,7 +147,10 @@ impl Vm {
         self.alloc(
             &t,
             Native {
-                inner: Box::new(DictView { dict: d.clone(), part }),
+                inner: Box::new(DictView {
+                    dict: d.clone(),
+                    part,
+                }),
             },
         )
     }
@@ -162,7 +178,8 @@ fn view_rsub(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
 /// so views compare with sets as CPython's do.
 pub(crate) fn view_as_set(vm: &mut Vm, v: &Value) -> PyResult<Option<ObjRef>> {
     let Value::Obj(o) = v else { return Ok(None) };
-    let setlike = crate::object::native::native_ref::<DictView>(o).is_some_and(|dv| !matches!(dv.part, DictPart::Values));
+    let setlike = crate::object::native::native_ref::<DictView>(o)
+        .is_some_and(|dv| !matches!(dv.part, DictPart::Values));
     if !setlike {
         return Ok(None);
     }
