@@ -25,6 +25,8 @@ pub struct Options {
     pub inspect: bool,
     /// `--dis`: print the bytecode of FILE instead of running it.
     pub dis: bool,
+    /// `-X NAME[=VALUE]` options in command-line order (`sys._xoptions`).
+    pub xoptions: Vec<String>,
 }
 
 pub enum Parsed {
@@ -45,6 +47,8 @@ Options:
 -h     : print this help message and exit (also -? or --help)
 -i     : inspect interactively after running script
 -m mod : run library module as a script (terminates option list)
+-X opt : implementation-specific option (see README: legacy-finalizers,
+         tracemalloc[=N], faulthandler); all are listed in sys._xoptions
 -u     : unbuffered stdout and stderr (accepted; output is flushed at exit)
 -B, -E, -s, -S, -O : accepted for compatibility, no effect
 -V     : print the version number and exit (also --version)
@@ -65,6 +69,7 @@ fn usage_error(msg: &str) -> Parsed {
 pub fn parse(argv: &[String]) -> Parsed {
     let mut inspect = false;
     let mut dis = false;
+    let mut xoptions = Vec::new();
     let mut i = 0;
     while i < argv.len() {
         let a = &argv[i];
@@ -74,7 +79,7 @@ pub fn parse(argv: &[String]) -> Parsed {
                 return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION")))
             }
             "--dis" => dis = true,
-            "-" => return run(Target::Stdin, &argv[i + 1..], inspect, dis, false),
+            "-" => return run(Target::Stdin, &argv[i + 1..], inspect, dis, xoptions, false),
             "--" => {
                 i += 1;
                 break;
@@ -93,8 +98,9 @@ pub fn parse(argv: &[String]) -> Parsed {
                             return Parsed::Print(format!("mini {}\n", env!("CARGO_PKG_VERSION")))
                         }
                         'X' | 'W' => {
-                            // Option with an argument: attached or next word; ignored.
-                            if k + 1 == chars.len() {
+                            // Option with an argument: attached or next word
+                            // (-W is accepted and ignored).
+                            let value = if k + 1 == chars.len() {
                                 i += 1;
                                 if i >= argv.len() {
                                     return usage_error(&format!(
@@ -102,6 +108,12 @@ pub fn parse(argv: &[String]) -> Parsed {
                                         chars[k]
                                     ));
                                 }
+                                argv[i].clone()
+                            } else {
+                                chars[k + 1..].iter().collect()
+                            };
+                            if chars[k] == 'X' {
+                                xoptions.push(value);
                             }
                             break;
                         }
@@ -132,6 +144,7 @@ pub fn parse(argv: &[String]) -> Parsed {
                                 args,
                                 inspect,
                                 dis,
+                                xoptions,
                             });
                         }
                         other => return usage_error(&format!("Unknown option: -{other}")),
@@ -144,7 +157,7 @@ pub fn parse(argv: &[String]) -> Parsed {
         i += 1;
     }
     if i >= argv.len() {
-        return run(Target::Stdin, &[], inspect, dis, true);
+        return run(Target::Stdin, &[], inspect, dis, xoptions, true);
     }
     let file = argv[i].clone();
     let mut args = vec![file.clone()];
@@ -154,10 +167,18 @@ pub fn parse(argv: &[String]) -> Parsed {
         args,
         inspect,
         dis,
+        xoptions,
     })
 }
 
-fn run(target: Target, rest: &[String], inspect: bool, dis: bool, implicit: bool) -> Parsed {
+fn run(
+    target: Target,
+    rest: &[String],
+    inspect: bool,
+    dis: bool,
+    xoptions: Vec<String>,
+    implicit: bool,
+) -> Parsed {
     let mut args = vec![if implicit {
         String::new()
     } else {
@@ -169,6 +190,7 @@ fn run(target: Target, rest: &[String], inspect: bool, dis: bool, implicit: bool
         args,
         inspect,
         dis,
+        xoptions,
     })
 }
 
@@ -206,6 +228,16 @@ mod tests {
         };
         assert_eq!(o.target, Target::Command("print(1)".into()));
         assert_eq!(o.args, vec!["-c", "a"]);
+    }
+
+    #[test]
+    fn x_options_attached_and_separate() {
+        let Parsed::Run(o) = p(&["-X", "legacy-finalizers", "-Xtracemalloc=5", "a.mini"]) else {
+            panic!()
+        };
+        assert_eq!(o.xoptions, vec!["legacy-finalizers", "tracemalloc=5"]);
+        assert_eq!(o.target, Target::File("a.mini".into()));
+        assert!(matches!(p(&["-X"]), Parsed::Usage(_)));
     }
 
     #[test]

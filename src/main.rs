@@ -89,6 +89,7 @@ fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
         _ => Some(String::new()),
     };
     interp.set_argv(&opts.args, path0.as_deref());
+    interp.set_xoptions(&opts.xoptions);
     let interactive_stdin = opts.target == Target::Stdin && std::io::stdin().is_terminal();
     let result = match &opts.target {
         Target::File(f) => {

@@ -64,6 +64,12 @@ impl Interpreter {
         crate::modules::sys::set_argv(&mut self.vm, argv, path0);
     }
 
+    /// Applies the command line's `-X` options (see `sys::set_xoptions`);
+    /// call before running the program.
+    pub fn set_xoptions(&mut self, xoptions: &[String]) {
+        crate::modules::sys::set_xoptions(&mut self.vm, xoptions);
+    }
+
     /// The `__main__` module (created on first use).
     pub fn main_module(&mut self) -> ObjRef {
         let vm = &mut *self.vm;

@@ -177,6 +177,8 @@ fn fill(vm: &mut Vm, d: &ObjRef) {
     fv[17] = Value::Int(-1);
     let flags = structseq::new_struct_seq(vm, &FLAGS, fv).expect("sys.flags");
     vm.set_in(d, "flags", flags);
+    let xoptions = vm.new_dict();
+    vm.set_in(d, "_xoptions", Value::Obj(xoptions));
     vm.set_in(d, "dont_write_bytecode", Value::Bool(true));
     let wo = vm.new_list(vec![]);
     vm.set_in(d, "warnoptions", Value::Obj(wo));
@@ -436,6 +438,34 @@ fn is_finalizing(vm: &mut Vm, _args: Args) -> PyResult<Value> {
 }
 
 /// Sets `sys.argv` and `sys.path[0]`.
+/// Records the `-X` options as `sys._xoptions` (`-X name=value` maps name to
+/// the string, a bare `-X name` to True; later options win) and applies the
+/// ones the interpreter core acts on: `legacy-finalizers` switches the
+/// collector to pre-PEP 442 behaviour. Other names are left for the modules
+/// that read them (tracemalloc, faulthandler).
+pub fn set_xoptions(vm: &mut Vm, xoptions: &[String]) {
+    let x = vm.new_dict();
+    for opt in xoptions {
+        let (name, value) = match opt.split_once('=') {
+            Some((n, v)) => (n, vm.str_val(v)),
+            None => (opt.as_str(), Value::Bool(true)),
+        };
+        if name == "legacy-finalizers" {
+            vm.gc_state.legacy = true;
+        }
+        vm.set_in(&x, name, value);
+    }
+    let d = vm
+        .sys_module
+        .as_ref()
+        .unwrap()
+        .downcast::<crate::object::module::Module>()
+        .unwrap()
+        .dict
+        .clone();
+    vm.set_in(&d, "_xoptions", Value::Obj(x));
+}
+
 pub fn set_argv(vm: &mut Vm, argv: &[String], path0: Option<&str>) {
     let items: Vec<Value> = argv.iter().map(|a| vm.str_val(a)).collect();
     let l = vm.new_list(items);
