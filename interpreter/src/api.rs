@@ -64,6 +64,12 @@ impl Interpreter {
         crate::modules::sys::set_argv(&mut self.vm, argv, path0);
     }
 
+    /// Verifies the collector's invariants over every tracked object (see
+    /// `gc::check`); Err describes the first violation.
+    pub fn check_heap(&self) -> Result<crate::gc::check::HeapCheck, String> {
+        crate::gc::check::check_heap()
+    }
+
     /// Applies the command line's `-X` options (see `sys::set_xoptions`);
     /// call before running the program.
     pub fn set_xoptions(&mut self, xoptions: &[String]) {

@@ -246,6 +246,12 @@ impl Vm {
         if busy {
             return Collected::default();
         }
+        #[cfg(feature = "debug-heap")]
+        {
+            with_heap(|h| h.collecting.set(false));
+            crate::gc::check::assert_heap_ok("before a collection");
+            with_heap(|h| h.collecting.set(true));
+        }
         let generation = generation.min(2);
         let old_gen = (generation + 1).min(2);
         // 1. Merge younger generations into the one collected; update counts.
@@ -369,6 +375,8 @@ impl Vm {
         clear_marks(&finalizers);
         old.merge_from(&finalizers);
         with_heap(|h| h.collecting.set(false));
+        #[cfg(feature = "debug-heap")]
+        crate::gc::check::assert_heap_ok("after a collection");
         let r = Collected {
             collected,
             uncollectable: n_uncollectable,
@@ -394,6 +402,8 @@ impl Vm {
     /// Automatic collection when generation 0 passed its threshold
     /// (CPython's `collect_generations`).
     pub(crate) fn collect_automatic(&mut self) {
+        #[cfg(feature = "stress-gc")]
+        crate::gc::check::stress_check();
         let (counts, thresholds, enabled) = with_heap(|h| {
             (
                 [h.counts[0].get(), h.counts[1].get(), h.counts[2].get()],

@@ -79,7 +79,13 @@ pub(crate) fn fast_next(o: &ObjRef) -> Option<Option<Value>> {
 
 impl Vm {
     pub fn new_iter(&mut self, cls: &ObjRef, s: IterState) -> ObjRef {
-        self.alloc(cls, IterObj::new(s))
+        // A range iterator holds only numbers: CPython does not track it.
+        let atomic = matches!(s, IterState::Range { .. } | IterState::BigRange { .. });
+        let o = self.alloc(cls, IterObj::new(s));
+        if atomic {
+            crate::gc::heap::untrack(&o);
+        }
+        o
     }
 
     /// `iter(v)`.
