@@ -10,10 +10,15 @@
 //! the VM, `NativeHook::wants_vm`); while the installed native hook asks for
 //! it (`NativeHook::counts_instructions`), the trap counts every executed
 //! instruction in `Vm::instr_count`, the profilers' deterministic clock.
+//! A native hook that asks for line events (`NativeHook::wants_lines`) gets
+//! them by CPython's line rule, only while the running frame is one it
+//! wants lines for (`NativeHook::lines_here`, asked after each call and
+//! return): the VM sets the `TRAP_LINE` bit from the answer, so other
+//! frames run with no per-instruction check.
 
 use crate::object::rc::ObjRef;
 use crate::object::value::Value;
-use crate::vm::trap::{TRAP_ASYNC, TRAP_COUNT, TRAP_TRACE};
+use crate::vm::trap::{TRAP_ASYNC, TRAP_COUNT, TRAP_LINE, TRAP_TRACE};
 use crate::vm::{PyErr, PyResult, Vm};
 
 /// A hook event, named as CPython names them.
@@ -55,6 +60,8 @@ pub struct EventInfo<'a> {
     /// while the installed hook's `counts_instructions` is true (or while a
     /// trace function is installed), frozen otherwise.
     pub instructions: u64,
+    /// The line just reached (`Event::Line`); 0 for other events.
+    pub line: u32,
 }
 
 /// A hook implemented in Rust (the profilers): called directly, with no
@@ -76,6 +83,18 @@ pub trait NativeHook {
     fn counts_instructions(&self) -> bool {
         false
     }
+    /// Asked once, when the hook is installed: true to receive
+    /// `Event::Line` (CPython's rule: a new line, or a backward jump).
+    fn wants_lines(&self) -> bool {
+        false
+    }
+    /// Asked (for a hook that wants lines) when it is installed and after
+    /// each call and return event it receives: whether the frame now
+    /// running should raise line events. Returning false for frames the
+    /// hook does not care about keeps them at full speed.
+    fn lines_here(&mut self) -> bool {
+        true
+    }
 }
 
 #[derive(Default)]
@@ -94,6 +113,8 @@ pub struct Hooks {
     python: bool,
     /// The installed native hook's `wants_vm()`.
     native_wants_vm: bool,
+    /// The installed native hook's `wants_lines()`.
+    native_lines: bool,
     /// Bumped whenever a profile hook is installed or removed.
     epoch: u64,
 }
@@ -150,7 +171,25 @@ impl Vm {
         } else {
             self.trap.clear(TRAP_COUNT);
         }
+        self.hooks.native_lines = h.is_some_and(|h| h.wants_lines());
         self.hooks.recompute();
+        self.update_line_trap();
+    }
+
+    /// Sets `TRAP_LINE` when the native hook wants line events in the
+    /// frame now running.
+    fn update_line_trap(&mut self) {
+        let on = self.hooks.native_lines
+            && self
+                .hooks
+                .native_profile
+                .as_mut()
+                .is_some_and(|h| h.lines_here());
+        if on {
+            self.trap.set(TRAP_LINE);
+        } else {
+            self.trap.clear(TRAP_LINE);
+        }
     }
 
     /// `sys.settrace(f)`.
@@ -168,17 +207,25 @@ impl Vm {
     /// frame's code in place: no count traffic, no allocation.
     #[inline]
     fn native_event(&mut self, event: Event, callee: Option<&ObjRef>) {
+        self.native_event_at(event, callee, 0)
+    }
+
+    #[inline]
+    fn native_event_at(&mut self, event: Event, callee: Option<&ObjRef>, line: u32) {
         if self.hooks.native_wants_vm {
-            return self.native_event_vm(event, callee);
-        }
-        if let Some(h) = self.hooks.native_profile.as_mut() {
+            self.native_event_vm(event, callee, line);
+        } else if let Some(h) = self.hooks.native_profile.as_mut() {
             let info = EventInfo {
                 event,
                 code: self.frames.last().map(|f| &f.code),
                 callee,
                 instructions: self.instr_count,
+                line,
             };
             h.event(&info);
+        }
+        if self.hooks.native_lines && matches!(event, Event::Call | Event::Return) {
+            self.update_line_trap();
         }
     }
 
@@ -186,7 +233,7 @@ impl Vm {
     /// every hook is off while it runs; it is put back unless it (or the
     /// code it ran) installed or removed a profile hook meanwhile.
     #[cold]
-    fn native_event_vm(&mut self, event: Event, callee: Option<&ObjRef>) {
+    fn native_event_vm(&mut self, event: Event, callee: Option<&ObjRef>, line: u32) {
         let Some(mut h) = self.hooks.native_profile.take() else {
             return;
         };
@@ -197,6 +244,7 @@ impl Vm {
             code: code.as_ref(),
             callee: callee.as_ref(),
             instructions: self.instr_count,
+            line,
         };
         let epoch = self.hooks.epoch;
         self.hooks.in_hook = true;
@@ -298,7 +346,17 @@ impl Vm {
     pub(crate) fn hook_call_event(&mut self) {
         if self.hooks.trace.is_none() && self.hooks.native_profile.is_some() && !self.hooks.in_hook
         {
-            self.native_event(Event::Call, None);
+            // The frame's line as f_lineno shows it at a call event: the
+            // first line for a fresh frame, the yield's for a resumed one.
+            let line = self.frames.last().map_or(0, |f| {
+                let c = f.code();
+                if f.pc == 0 {
+                    c.firstlineno
+                } else {
+                    c.line_at(f.pc - 1)
+                }
+            });
+            self.native_event_at(Event::Call, None, line);
         } else {
             let r = self
                 .trace_event(Event::Call, Value::None)
@@ -391,12 +449,13 @@ impl Vm {
         self.trace_event(Event::Exception, arg)
     }
 
-    /// Line events, checked at each instruction while tracing. CPython's
-    /// rule: an instruction with a line raises `line` when its line differs
-    /// from the previously executed instruction's (which may have had none)
-    /// or when control jumped backwards.
-    pub(crate) fn hook_line_check(&mut self, pc: usize) -> PyResult<()> {
-        if self.hooks.in_hook || self.hooks.trace.is_none() {
+    /// Line events, checked at each instruction while tracing (`TRAP_TRACE`)
+    /// or while a native hook wants lines in this frame (`TRAP_LINE`).
+    /// CPython's rule: an instruction with a line raises `line` when its line
+    /// differs from the previously executed instruction's (which may have
+    /// had none) or when control jumped backwards.
+    pub(crate) fn hook_line_check(&mut self, pc: usize, bits: u32) -> PyResult<()> {
+        if self.hooks.in_hook {
             return Ok(());
         }
         let fi = self.frames.len() - 1;
@@ -407,6 +466,12 @@ impl Vm {
         self.frames[fi].trace_pc = pc;
         self.frames[fi].trace_line = line;
         if line == 0 || (line == prev_line && pc >= prev_pc) {
+            return Ok(());
+        }
+        if bits & TRAP_LINE != 0 && self.hooks.native_lines {
+            self.native_event_at(Event::Line, None, line);
+        }
+        if self.hooks.trace.is_none() {
             return Ok(());
         }
         let Some(fo) = self.frames[fi].frame_obj.clone() else {

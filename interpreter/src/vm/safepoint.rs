@@ -5,7 +5,9 @@
 //! the instruction count (while tracing, or while a native hook asks).
 
 use crate::object::value::Value;
-use crate::vm::trap::{TRAP_ASYNC, TRAP_COUNT, TRAP_FINALIZE, TRAP_GC, TRAP_SIGNAL, TRAP_TRACE};
+use crate::vm::trap::{
+    TRAP_ASYNC, TRAP_COUNT, TRAP_FINALIZE, TRAP_GC, TRAP_LINE, TRAP_SIGNAL, TRAP_TRACE,
+};
 use crate::vm::{PyResult, Vm};
 
 impl Vm {
@@ -17,6 +19,9 @@ impl Vm {
         if bits == TRAP_COUNT {
             self.instr_count += 1;
             return Ok(());
+        }
+        if bits == TRAP_LINE {
+            return self.hook_line_check(pc, bits);
         }
         if bits & TRAP_FINALIZE != 0 {
             self.trap.clear(TRAP_FINALIZE);
@@ -40,8 +45,8 @@ impl Vm {
         if bits & (TRAP_TRACE | TRAP_COUNT) != 0 {
             self.instr_count += 1;
         }
-        if bits & TRAP_TRACE != 0 {
-            self.hook_line_check(pc)?;
+        if bits & (TRAP_TRACE | TRAP_LINE) != 0 {
+            self.hook_line_check(pc, bits)?;
         }
         Ok(())
     }

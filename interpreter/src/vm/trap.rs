@@ -20,6 +20,8 @@ pub const TRAP_TRACE: u32 = 8;
 pub const TRAP_ASYNC: u32 = 16;
 /// A native hook counts executed instructions (`Vm::instr_count`).
 pub const TRAP_COUNT: u32 = 32;
+/// A native hook wants line events in the running frame (`hooks/mod.rs`).
+pub const TRAP_LINE: u32 = 128;
 
 impl Trap {
     pub const fn new() -> Trap {

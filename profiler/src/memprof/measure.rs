@@ -1,0 +1,106 @@
+//! Memory readings for `memory_profiler` and `mprof`: the process's
+//! resident set size (`'rss'`, memory_profiler's default `'psutil'`
+//! backend) read from `/proc/self/statm`, and mini's own count of live heap
+//! bytes (`'heap'`, deterministic: the same program prints the same figures
+//! on every run). Invariant: a reading is a byte count; callers convert to
+//! MiB (bytes / 2**20) as memory_profiler does.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+
+/// Which memory a profiler reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Rss,
+    Heap,
+}
+
+impl Backend {
+    /// `'rss'` and `'psutil'` (memory_profiler's name for RSS) → Rss,
+    /// `'heap'` → Heap.
+    pub fn parse(name: &str) -> Option<Backend> {
+        match name {
+            "rss" | "psutil" => Some(Backend::Rss),
+            "heap" => Some(Backend::Heap),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes per MiB.
+pub const MIB: f64 = 1_048_576.0;
+
+/// A reader of the resident set size. The statm file stays open and is
+/// read with `pread`, one system call per reading.
+pub struct Rss {
+    file: Option<File>,
+    page: u64,
+}
+
+impl Rss {
+    pub fn open() -> Rss {
+        Rss::open_path("/proc/self/statm")
+    }
+
+    /// The reader of another process (`None` when it does not exist).
+    pub fn open_pid(pid: i64) -> Option<Rss> {
+        let r = Rss::open_path(&format!("/proc/{pid}/statm"));
+        r.file.is_some().then_some(r)
+    }
+
+    fn open_path(path: &str) -> Rss {
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        Rss {
+            file: File::open(path).ok(),
+            page: if page > 0 { page as u64 } else { 4096 },
+        }
+    }
+
+    /// The resident set size in bytes (0 when /proc is unreadable).
+    pub fn bytes(&self) -> u64 {
+        let Some(f) = &self.file else {
+            return 0;
+        };
+        let mut buf = [0u8; 128];
+        let n = f.read_at(&mut buf, 0).unwrap_or(0);
+        // statm: "size resident shared text lib data dt" in pages.
+        let mut fields = buf[..n].split(|b| *b == b' ');
+        fields.next();
+        let pages = fields
+            .next()
+            .map(|s| s.iter().fold(0u64, |a, d| a * 10 + d.wrapping_sub(b'0') as u64))
+            .unwrap_or(0);
+        pages * self.page
+    }
+}
+
+/// mini's live heap bytes (objects and the buffers the size model counts).
+#[inline]
+pub fn heap_bytes() -> u64 {
+    mini_interpreter::gc::heap::live_bytes() as u64
+}
+
+/// A reader for one backend.
+pub struct Meter {
+    pub backend: Backend,
+    rss: Option<Rss>,
+}
+
+impl Meter {
+    pub fn new(backend: Backend) -> Meter {
+        Meter {
+            backend,
+            rss: (backend == Backend::Rss).then(Rss::open),
+        }
+    }
+
+    /// The current reading in MiB.
+    #[inline]
+    pub fn mib(&self) -> f64 {
+        match (&self.rss, self.backend) {
+            (Some(r), _) => r.bytes() as f64 / MIB,
+            (None, _) => heap_bytes() as f64 / MIB,
+        }
+    }
+}
