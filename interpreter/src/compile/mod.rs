@@ -50,7 +50,11 @@ impl Vm {
                 let p = index.position(ce.span.start as usize);
                 let q = index.position(ce.span.end as usize);
                 let (line, col, eline, ecol) = (p.line, p.col_chars, q.line, q.col_chars);
-                let text = Some(index.line_text(line).to_string());
+                // As CPython, an error found after parsing (symtable,
+                // codegen) takes its text from the file the code names,
+                // so code compiled from a string ("<string>", "<stdin>",
+                // timeit's "<timeit-src>") has none.
+                let text = line_of_file(filename, line);
                 let se = SyntaxError {
                     kind: mini_syntax::SyntaxErrorKind::SyntaxError,
                     msg: ce.msg,
@@ -97,4 +101,17 @@ impl Vm {
             exc: self.new_exception(&cls, vec![msg, Value::Obj(details)]),
         }
     }
+}
+
+/// Line `lineno` (1-based) of the file `filename`, without its line end, or
+/// None when there is no such file or line (CPython's
+/// `PyErr_ProgramTextObject`).
+fn line_of_file(filename: &str, lineno: usize) -> Option<String> {
+    if lineno == 0 {
+        return None;
+    }
+    let bytes = std::fs::read(filename).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let line = text.split_inclusive('\n').nth(lineno - 1)?;
+    Some(line.trim_end_matches(['\n', '\r']).to_string())
 }
