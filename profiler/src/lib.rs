@@ -8,10 +8,12 @@
 //! | `clock.rs` | the clocks profilers read per event (TSC-based wall clock, CPU time) |
 //! | `lsprof/` | `_lsprof`, the native core of `cProfile` (`stdlib/lib/cProfile.mini`) |
 //! | `memprof/` | `_memory_profiler`, the native core of `memory_profiler` and `mprof`: per-line memory on native line events, RSS and live-heap readings, samplers, the mprof SVG chart |
+//! | `heapy/` | `_heapy`, the native half of guppy's heapy (`stdlib/lib/guppy/`): identity node sets, the visible-heap walk, partitions by kind, referrers, dominated sets |
 //! | `graph/` | `_objgraph_render`, which draws `objgraph`'s reference graphs (`stdlib/lib/objgraph.mini`) as SVG or PNG: dot parser, layered layout, SVG writer, PNG rasteriser |
 
 pub mod clock;
 pub mod graph;
+pub mod heapy;
 pub mod lsprof;
 pub mod memprof;
 
@@ -22,5 +24,6 @@ use mini_interpreter::Interpreter;
 pub fn register(interp: &mut Interpreter) {
     interp.register_module("_lsprof", lsprof::init);
     interp.register_module("_objgraph_render", graph::init);
+    interp.register_module("_heapy", heapy::init);
     interp.register_module("_memory_profiler", memprof::init);
 }

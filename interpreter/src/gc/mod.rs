@@ -9,6 +9,7 @@ pub mod collector;
 pub mod finalize;
 pub mod heap;
 pub mod referents;
+pub mod roots;
 pub mod weakrefs;
 
 use crate::object::value::Value;
