@@ -259,16 +259,41 @@ impl Vm {
 
     /// Calls a Python-level hook `f(frame, event, arg)`; the hook is
     /// disabled while it runs.
-    fn call_hook(&mut self, f: &Value, event: Event, arg: Value) -> PyResult<Value> {
+    /// `frame` is the frame object of the running frame. While the hook
+    /// runs the trap's trace bit is off, so its instructions are not
+    /// checked for line events it could not receive anyway.
+    fn call_hook(
+        &mut self,
+        f: &Value,
+        event: Event,
+        arg: Value,
+        frame: ObjRef,
+    ) -> PyResult<Value> {
         let fi = self.frames.len() - 1;
-        let frame = self.frame_object(fi);
-        let ev = self.intern(event.name());
+        let n = &self.names;
+        let ev = match event {
+            Event::Call => &n.ev_call,
+            Event::Return => &n.ev_return,
+            Event::CCall => &n.ev_c_call,
+            Event::CReturn => &n.ev_c_return,
+            Event::CException => &n.ev_c_exception,
+            Event::Line => &n.ev_line,
+            Event::Exception => &n.ev_exception,
+            Event::Opcode => &n.ev_opcode,
+        }
+        .clone();
         self.hooks.in_hook = true;
-        let saved_any = self.hooks.any;
         self.hooks.any = false;
-        let r = self.call(f, vec![Value::Obj(frame.clone()), Value::Obj(ev), arg]);
+        self.trap.clear(TRAP_TRACE);
+        // No argument list: a plain Python hook gets the three values moved
+        // into its registers.
+        let r = self.call_positional(f, [Value::Obj(frame.clone()), Value::Obj(ev), arg]);
         self.hooks.in_hook = false;
-        self.hooks.any = saved_any;
+        // The hook may have installed or removed hooks.
+        self.hooks.recompute();
+        if self.hooks.trace.is_some() {
+            self.trap.set(TRAP_TRACE);
+        }
         // A trace function may have written frame.f_locals.
         if event != Event::CCall && event != Event::CReturn && event != Event::CException {
             if let Some(fo) = frame.downcast::<crate::vm::frameobj::FrameObj>() {
@@ -299,7 +324,8 @@ impl Vm {
             return Ok(());
         }
         if let Some(p) = self.hooks.profile.clone() {
-            if let Err(e) = self.call_hook(&p, event, arg) {
+            let frame = self.frame_object(self.frames.len() - 1);
+            if let Err(e) = self.call_hook(&p, event, arg, frame) {
                 self.set_profile(None);
                 return Err(e);
             }
@@ -315,6 +341,10 @@ impl Vm {
             return Ok(());
         };
         let fi = self.frames.len() - 1;
+        if event != Event::Call && self.frames[fi].frame_obj.is_none() {
+            // No frame object, so no local trace function.
+            return Ok(());
+        }
         let frame = self.frame_object(fi);
         let fo = frame.downcast::<crate::vm::frameobj::FrameObj>().unwrap();
         let f = if event == Event::Call {
@@ -326,7 +356,7 @@ impl Vm {
             }
             local
         };
-        match self.call_hook(&f, event, arg) {
+        match self.call_hook(&f, event, arg, frame.clone()) {
             Ok(r) => {
                 if event == Event::Call || !r.is_none() {
                     let old = fo.trace.replace(r);

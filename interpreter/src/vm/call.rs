@@ -479,9 +479,9 @@ impl Vm {
 
     /// The common call in one step: `callee` is a plain Python function
     /// without closure, called with exactly its positional parameters (in
-    /// slots `first..first + nargs`), and no Python-level hook is installed
-    /// (a native one gets its `call` event here). Pushes its frame and
-    /// returns true; false leaves everything to `call_instr`.
+    /// slots `first..first + nargs`); an installed hook gets its `call`
+    /// event here. Pushes its frame and returns true; false leaves
+    /// everything to `call_instr`.
     #[inline(always)]
     pub(crate) fn try_fast_call(
         &mut self,
@@ -490,7 +490,7 @@ impl Vm {
         nargs: usize,
         ret_slot: usize,
     ) -> bool {
-        if callee.kind() != Kind::Function || callee.owns_cls() || self.hooks.python_active() {
+        if callee.kind() != Kind::Function || callee.owns_cls() {
             return false;
         }
         // SAFETY: the kind was checked just above.
@@ -728,6 +728,15 @@ impl Vm {
     pub(crate) fn run_function(&mut self, func: &ObjRef, args: Args) -> PyResult<Value> {
         self.check_native_stack()?;
         let top = self.stack_top();
+        if args.kw.is_empty() {
+            if let Some((f, code)) = self.fits_exact_positional(func, args.pos.len(), top) {
+                for (i, v) in args.pos.into_iter().enumerate() {
+                    *self.stack.get_mut(top + i) = v;
+                }
+                self.push_frame(func, f, code, top, RetKind::Native);
+                return self.run_pushed();
+            }
+        }
         match self.enter_function_args(func, args, RetKind::Native, top)? {
             CallOutcome::Pushed => {}
             CallOutcome::Immediate(v) => return Ok(v),
@@ -738,6 +747,76 @@ impl Vm {
         let r = self.run(entry);
         self.native_depth -= 1;
         r
+    }
+
+    /// Calls `f` with `N` positional arguments from Rust (hooks, callbacks):
+    /// a plain Python function taking exactly them gets them moved straight
+    /// into its registers, with no argument list and no `bind_args`.
+    pub(crate) fn call_positional<const N: usize>(
+        &mut self,
+        f: &Value,
+        args: [Value; N],
+    ) -> PyResult<Value> {
+        if let Value::Obj(func) = f {
+            self.check_native_stack()?;
+            let top = self.stack_top();
+            if let Some((fun, code)) = self.fits_exact_positional(func, N, top) {
+                let args = std::mem::ManuallyDrop::new(args);
+                for i in 0..N {
+                    // SAFETY: each element is read exactly once and the
+                    // array is never dropped (ManuallyDrop): a move out.
+                    let v = unsafe { std::ptr::read(&args[i]) };
+                    *self.stack.get_mut(top + i) = v;
+                }
+                self.push_frame(func, fun, code, top, RetKind::Native);
+                return self.run_pushed();
+            }
+        }
+        self.call_value(
+            f,
+            Args {
+                pos: args.into_iter().collect(),
+                kw: Vec::new(),
+            },
+        )
+    }
+
+    /// Runs the frame just pushed (with `RetKind::Native`) to completion.
+    fn run_pushed(&mut self) -> PyResult<Value> {
+        self.native_depth += 1;
+        let entry = self.frames.len() - 1;
+        let r = self.run(entry);
+        self.native_depth -= 1;
+        r
+    }
+
+    /// Whether `func` is a plain function taking exactly `n` positional
+    /// arguments that can be pushed at `base` (the register window is
+    /// reserved); then its payload and code. The registers above every
+    /// frame are unbound, so the caller only writes the arguments.
+    #[inline]
+    fn fits_exact_positional<'a>(
+        &mut self,
+        func: &'a ObjRef,
+        n: usize,
+        base: usize,
+    ) -> Option<(&'a Function, &'a Code)> {
+        if func.kind() != Kind::Function || func.owns_cls() {
+            return None;
+        }
+        // SAFETY: the kind was checked just above.
+        let f = unsafe { func.payload_unchecked::<Function>() };
+        // SAFETY: a function's code is always a Code object.
+        let code: &Code = unsafe { f.code.payload_unchecked::<Code>() };
+        if n as u32 != code.argcount
+            || code.kwonlyargcount != 0
+            || code.flags & (CO_VARARGS | CO_VARKEYWORDS | crate::compile::code::CO_GENERATOR) != 0
+            || self.frames.len() + self.native_depth > self.recursion_limit
+            || !self.stack.ensure(base + code.nregs as usize)
+        {
+            return None;
+        }
+        Some((f, code))
     }
 
     /// First free slot above the current frame.

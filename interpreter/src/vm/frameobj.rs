@@ -124,6 +124,11 @@ impl Vm {
         };
         f.live.set(None);
         f.lasti.set(frame.lasti());
+        if fo.refcount() == 1 {
+            // Only the ending frame holds it (a hook looked at the frame and
+            // let go): it dies with the frame, so no one can read a snapshot.
+            return;
+        }
         if frame.func.is_some() {
             let d = self.locals_snapshot_of(frame);
             let old = f.locals.replace(Some(d));

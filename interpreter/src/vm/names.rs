@@ -105,4 +105,13 @@ names! {
     stdin = "stdin",
     underscore = "_",
     self_ = "self",
+    // Hook event names, passed to every sys.setprofile/settrace call.
+    ev_call = "call",
+    ev_return = "return",
+    ev_c_call = "c_call",
+    ev_c_return = "c_return",
+    ev_c_exception = "c_exception",
+    ev_line = "line",
+    ev_exception = "exception",
+    ev_opcode = "opcode",
 }
