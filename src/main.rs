@@ -90,6 +90,10 @@ fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
     };
     interp.set_argv(&opts.args, path0.as_deref());
     interp.set_xoptions(&opts.xoptions);
+    if let Err(msg) = start_tracemalloc(interp, &opts.xoptions) {
+        eprintln!("mini: {msg}");
+        return 1;
+    }
     let interactive_stdin = opts.target == Target::Stdin && std::io::stdin().is_terminal();
     let result = match &opts.target {
         Target::File(f) => {
@@ -171,5 +175,41 @@ fn disassemble(interp: &mut Interpreter, opts: &Options) -> i32 {
             0
         }
         Err(e) => interp.report_exit(e),
+    }
+}
+
+/// `-X tracemalloc[=N]` and `MINITRACEMALLOC=N` (CPython's
+/// `PYTHONTRACEMALLOC`): start tracing with N frames (bare `-X tracemalloc`
+/// is 1, N = 0 does not trace) before the program runs; the option wins
+/// over the variable. Bad values are reported as CPython reports them.
+fn start_tracemalloc(interp: &mut Interpreter, xoptions: &[String]) -> Result<(), String> {
+    use mini_profiler::tracemalloc::{parse_count, start_tracing, MAX_NFRAME};
+    let mut nframe = None;
+    if let Ok(v) = std::env::var("MINITRACEMALLOC") {
+        if !v.is_empty() {
+            nframe = Some(
+                parse_count(&v).ok_or("MINITRACEMALLOC: invalid number of frames".to_string())?,
+            );
+        }
+    }
+    for opt in xoptions {
+        if opt == "tracemalloc" {
+            nframe = Some(1);
+        } else if let Some(v) = opt.strip_prefix("tracemalloc=") {
+            nframe = Some(
+                parse_count(v)
+                    .ok_or("-X tracemalloc=NFRAME: invalid number of frames".to_string())?,
+            );
+        }
+    }
+    match nframe {
+        Some(0) | None => Ok(()),
+        Some(n) if n > MAX_NFRAME as u64 => Err(format!(
+            "can't initialize tracemalloc: the number of frames must be in range [1; {MAX_NFRAME}]"
+        )),
+        Some(n) => {
+            start_tracing(interp.vm(), n as usize);
+            Ok(())
+        }
     }
 }

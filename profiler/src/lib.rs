@@ -9,12 +9,14 @@
 //! | `lsprof/` | `_lsprof`, the native core of `cProfile` (`stdlib/lib/cProfile.mini`) |
 //! | `memprof/` | `_memory_profiler`, the native core of `memory_profiler` and `mprof`: per-line memory on native line events, RSS and live-heap readings, samplers, the mprof SVG chart |
 //! | `heapy/` | `_heapy`, the native half of guppy's heapy (`stdlib/lib/guppy/`): identity node sets, the visible-heap walk, partitions by kind, referrers, dominated sets |
+//! | `tracemalloc/` | `_tracemalloc`, the native core of `tracemalloc` (`stdlib/lib/tracemalloc.mini`): the trace table fed by the heap's allocation observer, raw traces and tracebacks, filename matching |
 //! | `graph/` | `_objgraph_render`, which draws `objgraph`'s reference graphs (`stdlib/lib/objgraph.mini`) as SVG or PNG: dot parser, layered layout, SVG writer, PNG rasteriser |
 
 pub mod clock;
 pub mod graph;
 pub mod heapy;
 pub mod lsprof;
+pub mod tracemalloc;
 pub mod memprof;
 
 use mini_interpreter::Interpreter;
@@ -24,6 +26,7 @@ use mini_interpreter::Interpreter;
 pub fn register(interp: &mut Interpreter) {
     interp.register_module("_lsprof", lsprof::init);
     interp.register_module("_objgraph_render", graph::init);
+    interp.register_module("_tracemalloc", tracemalloc::init);
     interp.register_module("_heapy", heapy::init);
     interp.register_module("_memory_profiler", memprof::init);
 }

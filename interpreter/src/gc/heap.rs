@@ -158,10 +158,16 @@ pub unsafe fn unlink(l: *mut GcLink) {
 }
 
 /// Allocation observer (tracemalloc-style tools): called with the new
-/// object's header and its size in bytes, and again when it is freed.
+/// object's header and its size in bytes (the allocator's layout), and
+/// again when it is freed (after its payload was dropped, so only the
+/// address is meaningful). `on_resize` is called where a container's
+/// separately allocated buffer may have grown or shrunk (list append,
+/// dict insertion, set table resize; see `gc::alloc_trace::note_resize`).
+/// Observers must not allocate or free heap objects in these calls.
 pub trait AllocObserver {
     fn on_alloc(&self, h: *const Header, size: usize);
     fn on_free(&self, h: *const Header, size: usize);
+    fn on_resize(&self, _h: *const Header) {}
 }
 
 pub struct Heap {

@@ -4,6 +4,7 @@
 //! collector's interpreter-level state (`gc.garbage`, debug flags, the legacy
 //! finalizer mode, `gc.callbacks`, statistics) and the public heap API.
 
+pub mod alloc_trace;
 pub mod check;
 pub mod collector;
 pub mod finalize;

@@ -450,6 +450,7 @@ impl Dict {
                 }
             }
         };
+        crate::gc::alloc_trace::note_resize(self.header());
         drop(old);
     }
 

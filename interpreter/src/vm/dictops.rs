@@ -83,6 +83,7 @@ impl Vm {
                 None
             }
         };
+        crate::gc::alloc_trace::note_resize(d.as_ptr());
         drop(old);
         Ok(())
     }

@@ -177,12 +177,16 @@ impl Vm {
                     };
                 }
                 // SAFETY: trap points at this Vm's trap, alive as long as self.
-                if unsafe { (*trap).get() } != 0 {
+                let bits = unsafe { (*trap).get() };
+                if bits != 0 {
                     // While the trap runs, the instruction about to execute
                     // is the frame's current one (f_lineno, tracebacks).
                     self.frames[fi].pc = pc + 1;
-                    tri!(self.handle_trap(pc));
-                    pc = self.frames[fi].pc - 1;
+                    // TRAP_SYNC alone only asks for that store (tracemalloc).
+                    if bits != crate::vm::trap::TRAP_SYNC {
+                        tri!(self.handle_trap(pc));
+                        pc = self.frames[fi].pc - 1;
+                    }
                 }
                 // SAFETY: every code object ends in a return or jump, so pc
                 // stays within instrs (checked by Code::validate).
@@ -674,8 +678,9 @@ impl Vm {
                     Instr::ListAppend { list, src } => {
                         let v = r!(src).clone();
                         if let Value::Obj(l) = r!(list) {
-                            if let Some(l) = l.downcast::<List>() {
-                                l.items.borrow_mut().push(v);
+                            if let Some(li) = l.downcast::<List>() {
+                                li.items.borrow_mut().push(v);
+                                crate::gc::alloc_trace::note_resize(l.as_ptr());
                             }
                         }
                     }

@@ -640,6 +640,7 @@ impl Drop for Vm {
         self.finalizing = true;
         self.clear_all_tracked();
         crate::gc::heap::set_trap(std::ptr::null());
+        crate::gc::alloc_trace::forget_vm(self);
         crate::modules::signal::clear_main_trap();
     }
 }

@@ -809,6 +809,7 @@ impl Vm {
             .items
             .borrow_mut()
             .extend(items);
+        crate::gc::alloc_trace::note_resize(lo.as_ptr());
         Ok(())
     }
 

@@ -67,6 +67,7 @@ impl Vm {
         let s = so.downcast::<Set>().unwrap();
         if self.set_find(s, &key, h)?.is_none() {
             s.table.borrow_mut().insert_absent(h, key);
+            crate::gc::alloc_trace::note_resize(so.as_ptr());
         }
         Ok(())
     }

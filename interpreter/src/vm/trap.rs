@@ -20,6 +20,10 @@ pub const TRAP_TRACE: u32 = 8;
 pub const TRAP_ASYNC: u32 = 16;
 /// A native hook counts executed instructions (`Vm::instr_count`).
 pub const TRAP_COUNT: u32 = 32;
+/// An allocation tracer (tracemalloc) reads the current frame's line: keep
+/// the frame's `pc` current at every instruction. Never cleared by the trap
+/// handler; the tracer removes it when it stops (`gc::alloc_trace`).
+pub const TRAP_SYNC: u32 = 64;
 /// A native hook wants line events in the running frame (`hooks/mod.rs`).
 pub const TRAP_LINE: u32 = 128;
 

@@ -71,6 +71,7 @@ fn init(vm: &mut Vm, args: Args) -> PyResult<Value> {
     };
     let old = std::mem::replace(&mut *items_of(&o).items.borrow_mut(), items);
     drop(old);
+    crate::gc::alloc_trace::note_resize(o.as_ptr());
     Ok(Value::None)
 }
 
@@ -82,6 +83,7 @@ fn append(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let mut args = args;
     let v = args.pos.pop().unwrap();
     items_of(&o).items.borrow_mut().push(v);
+    crate::gc::alloc_trace::note_resize(o.as_ptr());
     Ok(Value::None)
 }
 
@@ -105,6 +107,7 @@ fn insert(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let n = l.len() as i64;
     let idx = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
     l.items.borrow_mut().insert(idx, args.pos[2].clone());
+    crate::gc::alloc_trace::note_resize(o.as_ptr());
     Ok(Value::None)
 }
 
