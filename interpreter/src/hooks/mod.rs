@@ -484,20 +484,19 @@ impl Vm {
     /// CPython's rule: an instruction with a line raises `line` when its line
     /// differs from the previously executed instruction's (which may have
     /// had none) or when control jumped backwards.
+    #[inline]
     pub(crate) fn hook_line_check(&mut self, pc: usize, bits: u32) -> PyResult<()> {
-        if self.hooks.in_hook {
+        let Some(f) = self.frames.last_mut() else {
+            return Ok(());
+        };
+        let line = f.code().line_at(pc);
+        let (prev_pc, prev_line) = (f.trace_pc, f.trace_line);
+        f.trace_pc = pc;
+        f.trace_line = line;
+        if line == 0 || (line == prev_line && pc >= prev_pc) || self.hooks.in_hook {
             return Ok(());
         }
         let fi = self.frames.len() - 1;
-        let (line, prev_pc, prev_line) = {
-            let f = &self.frames[fi];
-            (f.code().line_at(pc), f.trace_pc, f.trace_line)
-        };
-        self.frames[fi].trace_pc = pc;
-        self.frames[fi].trace_line = line;
-        if line == 0 || (line == prev_line && pc >= prev_pc) {
-            return Ok(());
-        }
         if bits & TRAP_LINE != 0 && self.hooks.native_lines {
             self.native_event_at(Event::Line, None, line);
         }

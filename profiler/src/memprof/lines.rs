@@ -180,7 +180,7 @@ impl State {
                 let Some(&(t, prev)) = self.prevlines.last() else {
                     return;
                 };
-                let mem = self.meter.mib();
+                let mem = self.meter.mib_gated();
                 self.charge(t, prev, mem);
                 self.prev_lineno = prev;
                 if let Some(top) = self.prevlines.last_mut() {
@@ -194,7 +194,7 @@ impl State {
                 let Some((t, line)) = self.prevlines.pop() else {
                     return;
                 };
-                let mem = self.meter.mib();
+                let mem = self.meter.mib_gated();
                 self.charge(t, line, mem);
                 self.prev_lineno = line;
             }

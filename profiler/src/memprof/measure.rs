@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
+use std::time::{Duration, Instant};
 
 /// Which memory a profiler reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,26 +82,60 @@ pub fn heap_bytes() -> u64 {
     mini_interpreter::gc::heap::live_bytes() as u64
 }
 
-/// A reader for one backend.
+/// How far the live heap may move, and how long may pass, before a gated
+/// RSS reading reads `/proc` again.
+const RSS_HEAP_STEP: u64 = 64 * 1024;
+const RSS_MAX_AGE: Duration = Duration::from_millis(1);
+
+/// A reader for one backend. `mib` reads every time; `mib_gated` (the
+/// per-line reading of `LineMemory`) reads RSS again only when the live
+/// heap moved by 64 KiB or a millisecond passed since the last reading,
+/// and otherwise repeats it: a `/proc` read costs microseconds, far more
+/// than a line of mini, and RSS only changes when memory is allocated,
+/// freed or first touched.
 pub struct Meter {
-    pub backend: Backend,
     rss: Option<Rss>,
+    /// Last RSS reading: (MiB, when, live heap bytes).
+    last: std::cell::Cell<(f64, Option<Instant>, u64)>,
 }
 
 impl Meter {
     pub fn new(backend: Backend) -> Meter {
         Meter {
-            backend,
             rss: (backend == Backend::Rss).then(Rss::open),
+            last: std::cell::Cell::new((0.0, None, 0)),
         }
     }
 
     /// The current reading in MiB.
     #[inline]
     pub fn mib(&self) -> f64 {
-        match (&self.rss, self.backend) {
-            (Some(r), _) => r.bytes() as f64 / MIB,
-            (None, _) => heap_bytes() as f64 / MIB,
+        match &self.rss {
+            Some(r) => {
+                let v = r.bytes() as f64 / MIB;
+                self.last.set((v, Some(Instant::now()), heap_bytes()));
+                v
+            }
+            None => heap_bytes() as f64 / MIB,
         }
+    }
+
+    /// The reading for a line event (see the type's comment).
+    #[inline]
+    pub fn mib_gated(&self) -> f64 {
+        let Some(r) = &self.rss else {
+            return heap_bytes() as f64 / MIB;
+        };
+        let (v, t, h) = self.last.get();
+        let heap = heap_bytes();
+        let now = Instant::now();
+        if let Some(t) = t {
+            if heap.abs_diff(h) < RSS_HEAP_STEP && now.duration_since(t) < RSS_MAX_AGE {
+                return v;
+            }
+        }
+        let v = r.bytes() as f64 / MIB;
+        self.last.set((v, Some(now), heap));
+        v
     }
 }
