@@ -366,6 +366,18 @@ impl<'a, 'v> Compiler<'a, 'v> {
             // instruction before it, so a loop iteration raises one `line`
             // event for the `for` line (at FOR_ITER, a backward jump target).
             let last = self.ur().positions.last().copied();
+            // Jumps that land on the back jump (the end of an `if` in the
+            // body, an inner loop's exit) go straight to the loop top
+            // instead: the back jump carries the line of the instruction
+            // before it, which is not where they come from (CPython gives
+            // each path its own copy of the jump).
+            let here = self.pc();
+            let top_pc = self.ur().labels[top as usize];
+            for l in self.u().labels.iter_mut() {
+                if *l == here {
+                    *l = top_pc;
+                }
+            }
             let saved = last.map(|p| std::mem::replace(&mut self.u().pos, p));
             self.emit(Instr::Jump { label: top });
             if let Some(p) = saved {
