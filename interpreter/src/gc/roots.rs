@@ -1,9 +1,11 @@
 //! The interpreter's roots, for tools that walk the heap by reachability
 //! (guppy's heapy in `profiler/src/heapy/`): the values every active frame
 //! holds in its registers, and the values the interpreter itself holds
-//! outside any object (`sys.modules`, the builtins, the exceptions being
-//! handled, the standard streams, atexit and signal handlers, hook
-//! functions, `gc.garbage` and `gc.callbacks`).
+//! outside any object (`sys.modules`, the builtins, the builtin types —
+//! the counterpart of CPython's static types, alive for the interpreter's
+//! whole life —, the exceptions being handled, the standard streams,
+//! atexit and signal handlers, hook functions, `gc.garbage` and
+//! `gc.callbacks`).
 //!
 //! The collector never needs roots (it works from reference counts, as
 //! CPython's does); these lists answer "what is reachable from the running
@@ -68,6 +70,11 @@ impl Vm {
         if let Some(s) = &self.sys_module {
             out.push(Value::Obj(s.clone()));
         }
+        out.extend(self.types.all().into_iter().map(|(_, t)| Value::Obj(t)));
+        out.extend(self.types.exc.all().into_iter().map(|(_, t)| Value::Obj(t)));
+        let mut extra: Vec<_> = self.extra_types.iter().collect();
+        extra.sort_by_key(|(name, _)| **name);
+        out.extend(extra.into_iter().map(|(_, t)| Value::Obj(t.clone())));
         out.extend(self.exc_stack.iter().cloned());
         if let Some((a, b, c)) = &self.std_streams {
             out.extend([a, b, c].into_iter().map(|o| Value::Obj(o.clone())));
