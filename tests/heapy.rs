@@ -15,7 +15,10 @@ fn run_in(dir: PathBuf, args: &[&str]) -> String {
         .output()
         .expect("mini runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stderr.is_empty(), "mini {args:?}: {stderr}");
+    assert!(
+        out.status.success() && stderr.is_empty(),
+        "mini {args:?}: {stderr}"
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -30,8 +33,7 @@ fn pct(part: i64, whole: i64) -> i64 {
         .unwrap()
 }
 
-const HEADER: &str =
-    " Index  Count   %     Size   % Cumulative  % Kind (class / dict of class)";
+const HEADER: &str = " Index  Count   %     Size   % Cumulative  % Kind (class / dict of class)";
 
 /// Checks a partition table (label, header, rows, optional more line) and
 /// returns (count, size, rows, more).
@@ -42,7 +44,9 @@ fn check_table(lines: &[&str]) -> (i64, i64, Vec<(i64, i64, String)>, Option<i64
         .unwrap_or_else(|| panic!("label: {label}"));
     let (count, rest) = rest.split_once(" object").unwrap();
     let count: i64 = count.parse().unwrap();
-    let rest = rest.strip_prefix(if count == 1 { ". " } else { "s. " }).unwrap();
+    let rest = rest
+        .strip_prefix(if count == 1 { ". " } else { "s. " })
+        .unwrap();
     let size: i64 = rest
         .strip_prefix("Total size = ")
         .and_then(|r| r.strip_suffix(" bytes."))
@@ -63,7 +67,10 @@ fn check_table(lines: &[&str]) -> (i64, i64, Vec<(i64, i64, String)>, Option<i64
         }
         // '%6d %6d %3d %8d %3d %9d %3d ' then the kind.
         let field = |a: usize, b: usize| -> i64 {
-            line[a..b].trim_start().parse().unwrap_or_else(|_| panic!("{line}"))
+            line[a..b]
+                .trim_start()
+                .parse()
+                .unwrap_or_else(|_| panic!("{line}"))
         };
         assert_eq!(field(0, 6), i as i64, "{line}");
         let (c, cp, s, sp, cu, cup) = (
@@ -161,7 +168,11 @@ fn leakcheck_reports_a_leaking_function_by_type() {
     );
     // 40 strs of 103 ASCII characters: 49 + 103 bytes each.
     assert_eq!(lines[2], format!("(40, {})", 40 * (49 + 103)));
-    assert!(lines[3].starts_with("memory_grow(leaky, repeat=40): +"), "{}", lines[3]);
+    assert!(
+        lines[3].starts_with("memory_grow(leaky, repeat=40): +"),
+        "{}",
+        lines[3]
+    );
 }
 
 #[test]
@@ -192,5 +203,27 @@ fn leakcheck_tells_stable_from_greedy() {
          print(memory_grow(stable) < 1000, memory_grow(greedy) > 100000)\n\
          try:\n    memory_grow(5)\nexcept TypeError as e:\n    print(e)\n",
     );
-    assert_eq!(out, "True True\nmemory_grow() argument must be callable, not 'int'\n");
+    assert_eq!(
+        out,
+        "True True\nmemory_grow() argument must be callable, not 'int'\n"
+    );
+}
+
+#[test]
+fn heapu_summarises_unreachable_objects_relative_to_setref() {
+    let out = run_in(
+        examples(),
+        &[
+            "-c",
+            "from guppy import hpy\nh = hpy()\nu = h.heapu()\n\
+             print(type(u).__name__, u.count >= 0, u.kindheader)\n\
+             print(type(h.heapu(stat=0)).__name__)\n\
+             h.setref()\nprint(h.heapu())\nprint(len(h.heapu()), h.heap().count)",
+        ],
+    );
+    assert_eq!(
+        out,
+        "Stat True Type\nIdentitySet\nSummary of difference operation (A-B).\n        Count     Size\n\
+         \x20 A         0        0\n  B         0        0\n  A-B       0        0  =    (n.a.) % of B\n0 0\n"
+    );
 }

@@ -43,6 +43,7 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         vm.add_function(d, M, "difference", difference);
         vm.add_function(d, M, "symmetric_difference", symmetric_difference);
         vm.add_function(d, M, "heap", heap);
+        vm.add_function(d, M, "unreachable", unreachable);
         vm.add_function(d, M, "partition", partition);
         vm.add_function(d, M, "referents", referents);
         vm.add_function(d, M, "referrers", referrers);
@@ -161,6 +162,16 @@ fn heap(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let hidden = hidden_arg(vm, &args, 0, "heap")?;
     let w = visible_heap(vm, &hidden);
     Ok(wrap(vm, NodeSet::from_values(w.order)))
+}
+
+/// `unreachable(hidden)`: the visible objects no root reaches (held only
+/// by native state), with what only they keep alive.
+fn unreachable(vm: &mut Vm, args: Args) -> PyResult<Value> {
+    args.check(vm, "unreachable", 1, 1)?;
+    let hidden = hidden_arg(vm, &args, 0, "unreachable")?;
+    let mut w = visible_heap(vm, &hidden);
+    let rest = w.order.split_off(w.from_roots);
+    Ok(wrap(vm, NodeSet::from_values(rest)))
 }
 
 /// `partition(ns, how, hidden)`: a list of (kind, count, size, NodeSet).

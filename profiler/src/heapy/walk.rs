@@ -110,6 +110,9 @@ pub struct Walk {
     pub order: Vec<Value>,
     /// Hidden objects met on the way (not entered).
     pub hidden_met: Vec<ObjRef>,
+    /// How many of `order` were reached from the roots; the rest hang only
+    /// from native state (heapy's `heapu`). Set by `visible_heap`.
+    pub from_roots: usize,
 }
 
 impl Walk {
@@ -181,6 +184,7 @@ pub fn visible_heap(vm: &mut Vm, hidden: &Hidden) -> Walk {
     let mut w = Walk::default();
     let seeds = root_seeds(vm, hidden);
     w.run(seeds, hidden, None);
+    w.from_roots = w.order.len();
     let tracked = vm.tracked_objects(None);
     let mut hseeds: Vec<Value> = w.hidden_met.iter().map(|o| Value::Obj(o.clone())).collect();
     hseeds.extend(hidden.own.iter().cloned());
