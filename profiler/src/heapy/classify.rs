@@ -21,7 +21,7 @@ use mini_interpreter::object::kind::Kind;
 use mini_interpreter::object::module::Module;
 use mini_interpreter::object::typeobj::TypeObj;
 use mini_interpreter::{ObjRef, Value, Vm};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::walk::{refs, visible_heap, Hidden};
 
@@ -33,35 +33,55 @@ pub enum ClodoKey {
     DictNoOwner,
 }
 
-/// Maps the address of every attribute dict to the class of its owner
-/// (instances, classes, modules, functions), over all tracked objects and
-/// the visible heap (builtin classes are not tracked, as in CPython).
-pub fn dict_owners(vm: &mut Vm, hidden: &Hidden) -> FxHashMap<usize, ObjRef> {
+/// The attribute dict an object owns, if any (instances, classes,
+/// modules, functions).
+fn owned_dict(o: &ObjRef) -> Option<ObjRef> {
+    if let Some(m) = o.downcast::<Module>() {
+        Some(m.dict.clone())
+    } else if let Some(t) = o.downcast::<TypeObj>() {
+        Some(t.dict.clone())
+    } else if let Some(f) = o.downcast::<Function>() {
+        f.dict.try_borrow().ok().and_then(|d| d.clone())
+    } else if let Some(ext) = inst_ext(o) {
+        ext.dict.try_borrow().ok().and_then(|d| d.clone())
+    } else {
+        None
+    }
+}
+
+/// Maps the address of each of the exact dicts among `items` that has an
+/// owner to the class of its owner. Owners are looked for among the
+/// tracked objects, then (only if some dict is still unowned) in the
+/// visible heap, where the untracked builtin classes are.
+pub fn dict_owners(vm: &mut Vm, hidden: &Hidden, items: &[Value]) -> FxHashMap<usize, ObjRef> {
     let mut owners = FxHashMap::default();
-    let mut candidates = vm.tracked_objects(None);
-    candidates.extend(
-        visible_heap(vm, hidden)
-            .order
-            .into_iter()
-            .filter_map(|v| match v {
-                Value::Obj(o) => Some(o),
-                _ => None,
-            }),
-    );
-    for o in candidates {
-        let dict = if let Some(m) = o.downcast::<Module>() {
-            Some(m.dict.clone())
-        } else if let Some(t) = o.downcast::<TypeObj>() {
-            Some(t.dict.clone())
-        } else if let Some(f) = o.downcast::<Function>() {
-            f.dict.try_borrow().ok().and_then(|d| d.clone())
-        } else if let Some(ext) = inst_ext(&o) {
-            ext.dict.try_borrow().ok().and_then(|d| d.clone())
-        } else {
-            None
-        };
-        if let Some(d) = dict {
-            owners.insert(d.addr(), o.class());
+    let dicts: FxHashSet<usize> = items
+        .iter()
+        .filter_map(|v| match v {
+            Value::Obj(o) if o.kind() == Kind::Dict && vm.type_of(v).is(&vm.types.dict) => {
+                Some(o.addr())
+            }
+            _ => None,
+        })
+        .collect();
+    if dicts.is_empty() {
+        return owners;
+    }
+    let note = |owners: &mut FxHashMap<usize, ObjRef>, o: &ObjRef| {
+        if let Some(d) = owned_dict(o) {
+            if dicts.contains(&d.addr()) {
+                owners.insert(d.addr(), o.class());
+            }
+        }
+    };
+    for o in vm.tracked_objects(None) {
+        note(&mut owners, &o);
+    }
+    if owners.len() < dicts.len() {
+        for v in visible_heap(vm, hidden).order {
+            if let Value::Obj(o) = v {
+                note(&mut owners, &o);
+            }
         }
     }
     owners
@@ -155,7 +175,7 @@ pub fn partition(vm: &mut Vm, items: &[Value], how: &str, hidden: &Hidden) -> Op
                 .collect()
         }
         "clodo" => {
-            let owners = dict_owners(vm, hidden);
+            let owners = dict_owners(vm, hidden, items);
             let mut c = Clodo {
                 owners: &owners,
                 classes: FxHashMap::default(),
@@ -201,7 +221,8 @@ fn rcs_partition(vm: &mut Vm, items: &[Value], hidden: &Hidden) -> Vec<Part> {
         .collect();
     let mut kinds: Vec<Vec<ClodoKey>> = vec![Vec::new(); items.len()];
     let heap = visible_heap(vm, hidden);
-    let owners = dict_owners(vm, hidden);
+    let dicts: Vec<Value> = heap.order.to_vec();
+    let owners = dict_owners(vm, hidden, &dicts);
     let mut c = Clodo {
         owners: &owners,
         classes: FxHashMap::default(),
