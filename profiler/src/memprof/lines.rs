@@ -84,6 +84,10 @@ pub struct State {
     meter: Meter,
     /// Last lookup: (code address, table + 1 or 0).
     last: (usize, u32),
+    /// While enabled: the hook chain installed (this state last), and the
+    /// profile object and chain it replaced, restored by `disable`.
+    pub installed: Vec<Rc<RefCell<State>>>,
+    pub replaced: Option<(mini_interpreter::object::value::Value, Vec<Rc<RefCell<State>>>)>,
 }
 
 impl State {
@@ -97,7 +101,13 @@ impl State {
             prev_lineno: 0,
             meter: Meter::new(backend),
             last: (0, 0),
+            installed: Vec::new(),
+            replaced: None,
         }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.meter.backend
     }
 
     /// Registers a function's code (and the code nested in it) as a new
@@ -203,16 +213,21 @@ impl State {
     }
 }
 
-/// The native hook of an enabled `LineMemory`.
+/// The native hook of enabled `LineMemory` objects: the one enabled last
+/// and, chained behind it, those enabled before it and still enabled (a
+/// profiled function calling another: memory_profiler's trace function
+/// calls the one it replaced, so the outer profiler keeps its events).
 pub struct Hook {
-    pub state: Rc<RefCell<State>>,
+    pub chain: Vec<Rc<RefCell<State>>>,
 }
 
 impl NativeHook for Hook {
     #[inline]
     fn event(&mut self, info: &EventInfo<'_>) {
-        if let Ok(mut st) = self.state.try_borrow_mut() {
-            st.event(info);
+        for st in &self.chain {
+            if let Ok(mut st) = st.try_borrow_mut() {
+                st.event(info);
+            }
         }
     }
 
@@ -222,9 +237,10 @@ impl NativeHook for Hook {
 
     #[inline]
     fn lines_here(&mut self) -> bool {
-        self.state
-            .try_borrow()
-            .is_ok_and(|st| st.frames.last() == Some(&true))
+        self.chain.iter().any(|st| {
+            st.try_borrow()
+                .is_ok_and(|st| st.frames.last() == Some(&true))
+        })
     }
 }
 

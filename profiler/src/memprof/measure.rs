@@ -76,10 +76,12 @@ impl Rss {
     }
 }
 
-/// mini's live heap bytes (objects and the buffers the size model counts).
+/// mini's live heap bytes: object blocks, plus the container buffers
+/// counted while a `'heap'` profiler runs (`buffers.rs`).
 #[inline]
 pub fn heap_bytes() -> u64 {
-    mini_interpreter::gc::heap::live_bytes() as u64
+    let b = mini_interpreter::gc::heap::live_bytes() as i64 + super::buffers::buffer_bytes();
+    b.max(0) as u64
 }
 
 /// How far the live heap may move, and how long may pass, before a gated
@@ -94,6 +96,7 @@ const RSS_MAX_AGE: Duration = Duration::from_millis(1);
 /// than a line of mini, and RSS only changes when memory is allocated,
 /// freed or first touched.
 pub struct Meter {
+    pub backend: Backend,
     rss: Option<Rss>,
     /// Last RSS reading: (MiB, when, live heap bytes).
     last: std::cell::Cell<(f64, Option<Instant>, u64)>,
@@ -102,6 +105,7 @@ pub struct Meter {
 impl Meter {
     pub fn new(backend: Backend) -> Meter {
         Meter {
+            backend,
             rss: (backend == Backend::Rss).then(Rss::open),
             last: std::cell::Cell::new((0.0, None, 0)),
         }

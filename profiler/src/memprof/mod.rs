@@ -20,6 +20,7 @@
 //! Invariant: the state of a `LineMemory` is shared between the object and
 //! its installed hook; no borrow of it is held while mini code runs.
 
+mod buffers;
 mod lines;
 mod measure;
 mod plot;
@@ -154,30 +155,62 @@ fn lm_add_function(vm: &mut Vm, args: Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
+/// The LineMemory whose hook is installed, if any.
+fn installed_line_memory(vm: &Vm) -> Option<(Value, Rc<RefCell<lines::State>>)> {
+    let obj = vm.hooks.native_profile_obj.clone()?;
+    let st = obj.as_obj().and_then(native_ref::<LineMemory>)?.state.clone();
+    Some((obj, st))
+}
+
 fn lm_enable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "enable", 1, 1)?;
     let me = args.pos[0].clone();
     let st = lm_state(vm, &me)?;
-    if let Ok(mut s) = st.try_borrow_mut() {
-        lines::reset_stacks(&mut s);
+    // Chain behind a LineMemory already enabled (nested profiled calls).
+    let prev = installed_line_memory(vm).and_then(|(obj, pst)| {
+        let chain = pst.try_borrow().ok()?.installed.clone();
+        Some((obj, chain))
+    });
+    let mut chain = prev.as_ref().map(|p| p.1.clone()).unwrap_or_default();
+    chain.retain(|s| !Rc::ptr_eq(s, &st));
+    chain.push(st.clone());
+    let heap = match st.try_borrow_mut() {
+        Ok(mut s) => {
+            lines::reset_stacks(&mut s);
+            s.installed = chain.clone();
+            s.replaced = prev;
+            s.backend() == Backend::Heap
+        }
+        Err(_) => return Err(vm.runtime_error("LineMemory is in use")),
+    };
+    if heap {
+        buffers::start(vm);
     }
-    vm.set_native_profile(Some(Box::new(lines::Hook { state: st })), Some(me));
+    vm.set_native_profile(Some(Box::new(lines::Hook { chain })), Some(me));
     Ok(Value::None)
 }
 
 fn lm_disable(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "disable", 1, 1)?;
     let me = args.pos[0].clone();
-    lm_state(vm, &me)?;
-    // Remove the hook only if it is this profiler's.
-    let ours = vm
-        .hooks
-        .native_profile_obj
-        .as_ref()
-        .and_then(|o| o.as_obj().map(|o| o.addr()))
-        == me.as_obj().map(|o| o.addr());
+    let st = lm_state(vm, &me)?;
+    // Remove the hook only if it is this profiler's; put back the one it
+    // replaced.
+    let ours = installed_line_memory(vm).is_some_and(|(_, s)| Rc::ptr_eq(&s, &st));
+    let replaced = st.try_borrow_mut().ok().and_then(|mut s| {
+        s.installed.clear();
+        s.replaced.take()
+    });
     if ours {
-        vm.set_native_profile(None, None);
+        match replaced {
+            Some((obj, chain)) if !chain.is_empty() => {
+                vm.set_native_profile(Some(Box::new(lines::Hook { chain })), Some(obj));
+            }
+            _ => {
+                vm.set_native_profile(None, None);
+                buffers::stop(vm);
+            }
+        }
     }
     Ok(Value::None)
 }
@@ -285,6 +318,7 @@ fn sampler_new(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
             let hook = sampler::HeapHook {
                 ticks: ticks.clone(),
             };
+            buffers::start(vm);
             vm.set_native_profile(Some(Box::new(hook)), None);
             Running::Heap(ticks)
         }
@@ -316,6 +350,7 @@ fn sampler_stop(vm: &mut Vm, args: Args) -> PyResult<Value> {
             vm.set_native_profile(None, None);
             let mut t = ticks.borrow_mut();
             t.finish();
+            buffers::stop(vm);
             std::mem::take(&mut t.samples)
         }
     };
