@@ -84,11 +84,10 @@ impl Finder {
                     return Err(End);
                 }
             }
-            Tok::Comment { row, col } => {
-                if self.body_col0.is_some_and(|c| col >= c) {
-                    self.last = row;
-                }
+            Tok::Comment { row, col } if self.body_col0.is_some_and(|c| col >= c) => {
+                self.last = row;
             }
+            Tok::Comment { .. } => {}
             Tok::Nl => {}
             _ if self.indent == 0 => return Err(End),
             _ => {}

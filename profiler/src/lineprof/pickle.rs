@@ -368,7 +368,7 @@ pub fn loads(data: &[u8]) -> Result<PVal, String> {
                 Ok(())
             }
             PVal::Dict(d) => {
-                if items.len() % 2 != 0 {
+                if !items.len().is_multiple_of(2) {
                     return Err("odd number of items for SETITEMS".into());
                 }
                 let mut it = items.into_iter();
@@ -644,7 +644,7 @@ mod tests {
         d.extend_from_slice(b"unit");
         d.extend_from_slice(&[0x94, b'G']);
         d.extend_from_slice(&1e-9f64.to_be_bytes());
-        d.extend_from_slice(&[b'u', b'b', b'.']);
+        d.extend_from_slice(b"ub.");
         let v = loads(&d).unwrap();
         let PVal::Object { name, state, .. } = v else {
             panic!("not an object")
