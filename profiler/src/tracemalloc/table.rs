@@ -54,8 +54,9 @@ pub struct Table {
     pub current: usize,
     pub peak: usize,
     scratch: Vec<u32>,
-    /// Last (innermost code address, line, depth) → traceback, for `limit == 1`.
-    memo: (usize, u32, usize, u32),
+    /// (innermost code address, line, depth) → traceback, for `limit == 1`:
+    /// a direct-mapped cache in front of the interning maps.
+    memo: Box<[(usize, u32, usize, u32); MEMO]>,
 }
 
 impl Drop for Table {
@@ -68,6 +69,13 @@ impl Drop for Table {
             std::mem::forget(f);
         }
     }
+}
+
+const MEMO: usize = 64;
+const MEMO_EMPTY: (usize, u32, usize, u32) = (usize::MAX, 0, 0, 0);
+
+fn memo_slot(addr: usize, line: u32) -> usize {
+    ((addr >> 4) ^ (line as usize).wrapping_mul(0x9E37)) % MEMO
 }
 
 /// A borrowed handle on the object at `h` (no count change, never dropped).
@@ -90,7 +98,7 @@ impl Table {
             current: 0,
             peak: 0,
             scratch: Vec::new(),
-            memo: (usize::MAX, 0, 0, 0),
+            memo: Box::new([MEMO_EMPTY; MEMO]),
         }
     }
 
@@ -119,24 +127,19 @@ impl Table {
     /// The interned traceback of the current mini call stack.
     pub fn current_traceback(&mut self) -> u32 {
         if self.limit == 1 {
-            let (ma, ml, md, mt) = self.memo;
-            let mut hit = false;
             let mut top: Option<ObjRef> = None;
             let mut addr = 0usize;
             let mut line = 0u32;
             let depth = walk_stack(1, |code, l| {
                 addr = code.as_ptr() as usize;
                 line = l;
-                if addr == ma && l == ml {
-                    hit = true;
-                } else {
-                    top = Some(code.clone());
-                }
             });
-            if hit && depth == md {
+            let slot = memo_slot(addr, line);
+            let (ma, ml, md, mt) = self.memo[slot];
+            if ma == addr && ml == line && md == depth {
                 return mt;
             }
-            if hit {
+            if depth > 0 {
                 walk_stack(1, |code, _| top = Some(code.clone()));
             }
             let fid = self.frame_id(top.as_ref(), line);
@@ -147,7 +150,7 @@ impl Table {
             self.scratch.push(fid);
             self.scratch.push(depth as u32);
             let tb = self.intern_scratch();
-            self.memo = (addr, line, depth, tb);
+            self.memo[slot] = (addr, line, depth, tb);
             return tb;
         }
         let mut got: Vec<(ObjRef, u32)> = Vec::with_capacity(self.limit.min(16));
@@ -302,7 +305,7 @@ impl Table {
         self.frame_ids.clear();
         self.tb_ids.clear();
         self.tracebacks.clear();
-        self.memo = (usize::MAX, 0, 0, 0);
+        self.memo.fill(MEMO_EMPTY);
         std::mem::take(&mut self.frames)
     }
 
