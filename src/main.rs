@@ -5,6 +5,8 @@
 //! (but legal) recursion through native code raises RecursionError instead
 //! of overflowing; the exit status follows CPython's rules.
 
+#[cfg(feature = "mimalloc")]
+mod alloc;
 mod cli;
 mod repl;
 
@@ -20,7 +22,7 @@ use mini_interpreter::Interpreter;
 /// checks only see system-allocator blocks; see scripts/valgrind).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 /// Stack of the interpreter thread, and how much of it the VM may use
 /// before raising RecursionError (the rest is headroom for the unwinding
