@@ -76,6 +76,12 @@ impl Interpreter {
         crate::modules::sys::set_xoptions(&mut self.vm, xoptions);
     }
 
+    /// Imports `faulthandler` and enables it, as `-X faulthandler` or
+    /// `MINIFAULTHANDLER` ask (see `modules::faulthandler::requested`).
+    pub fn enable_faulthandler(&mut self) -> Result<(), PyErr> {
+        crate::modules::faulthandler::enable_at_startup(&mut self.vm)
+    }
+
     /// The `__main__` module (created on first use).
     pub fn main_module(&mut self) -> ObjRef {
         let vm = &mut *self.vm;

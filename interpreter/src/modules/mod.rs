@@ -7,6 +7,7 @@
 pub mod atexit;
 pub mod builtins;
 pub mod builtins_iter;
+pub mod faulthandler;
 pub mod gc_module;
 pub mod io;
 pub mod marshal;
@@ -208,6 +209,7 @@ pub fn install_core(vm: &mut Vm) {
     r.add_native("platform", misc::init_platform);
     r.add_native("errno", misc::init_errno);
     r.add_native("marshal", marshal::init);
+    r.add_native("faulthandler", faulthandler::init);
     let t = vm.types.none_type.clone();
     vm.set_type_module(&t, "builtins");
 }

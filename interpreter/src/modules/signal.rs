@@ -55,6 +55,34 @@ pub fn install_sigint(vm: &Vm) {
     set_os_handler(SIGINT, on_signal as *const () as usize);
 }
 
+/// Blocks the asynchronous signals on the calling thread, so that the
+/// kernel delivers process-directed signals (Ctrl-C, `kill`, `os.kill` of
+/// our own pid) to the interpreter thread, where CPython's main thread
+/// gets them: handlers such as faulthandler's then see the interrupted
+/// interpreter as the current thread, and a signal sent by `os.kill` is
+/// handled before the call returns. The binary's main thread, which only
+/// waits for the interpreter thread, calls this after starting it. Faults
+/// (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) stay unblocked: they
+/// belong to the thread that causes them.
+pub fn leave_signals_to_other_threads() {
+    // SAFETY: sigfillset/sigdelset/pthread_sigmask on a valid local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        for sync in [
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGFPE,
+            libc::SIGILL,
+            libc::SIGTRAP,
+            libc::SIGSYS,
+        ] {
+            libc::sigdelset(&mut set, sync);
+        }
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
 pub fn clear_main_trap() {
     MAIN_TRAP.store(std::ptr::null_mut(), Ordering::SeqCst);
 }
@@ -93,11 +121,17 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
         vm.add_function(d, M, "getsignal", getsignal);
         vm.add_function(d, M, "raise_signal", raise_signal);
         vm.set_in(d, "default_int_handler", dih);
+        // Linux's numbers, as CPython's signal module lists them.
         for (n, v) in [
             ("SIGHUP", 1),
             ("SIGINT", 2),
             ("SIGQUIT", 3),
+            ("SIGILL", 4),
+            ("SIGTRAP", 5),
             ("SIGABRT", 6),
+            ("SIGIOT", 6),
+            ("SIGBUS", 7),
+            ("SIGFPE", 8),
             ("SIGKILL", 9),
             ("SIGUSR1", 10),
             ("SIGSEGV", 11),
@@ -105,7 +139,26 @@ pub fn init(vm: &mut Vm) -> PyResult<ObjRef> {
             ("SIGPIPE", 13),
             ("SIGALRM", 14),
             ("SIGTERM", 15),
+            ("SIGSTKFLT", 16),
             ("SIGCHLD", 17),
+            ("SIGCLD", 17),
+            ("SIGCONT", 18),
+            ("SIGSTOP", 19),
+            ("SIGTSTP", 20),
+            ("SIGTTIN", 21),
+            ("SIGTTOU", 22),
+            ("SIGURG", 23),
+            ("SIGXCPU", 24),
+            ("SIGXFSZ", 25),
+            ("SIGVTALRM", 26),
+            ("SIGPROF", 27),
+            ("SIGWINCH", 28),
+            ("SIGIO", 29),
+            ("SIGPOLL", 29),
+            ("SIGPWR", 30),
+            ("SIGSYS", 31),
+            ("SIGRTMIN", 34),
+            ("SIGRTMAX", 64),
             ("SIG_DFL", SIG_DFL as i64),
             ("SIG_IGN", SIG_IGN as i64),
             ("NSIG", NSIG as i64),

@@ -638,6 +638,7 @@ impl Drop for Vm {
         // Break every remaining cycle so an embedder that drops the
         // interpreter gets its memory back (the binary exits without this).
         self.finalizing = true;
+        crate::modules::faulthandler::detach(self);
         self.clear_all_tracked();
         crate::gc::heap::set_trap(std::ptr::null());
         crate::gc::alloc_trace::forget_vm(self);

@@ -37,6 +37,7 @@ impl Vm {
         }
         if bits & TRAP_ASYNC != 0 {
             self.trap.clear(TRAP_ASYNC);
+            crate::modules::faulthandler::at_safe_point();
             if let Some(e) = self.pending_hook_error.take() {
                 return Err(e);
             }

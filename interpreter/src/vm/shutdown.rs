@@ -92,6 +92,7 @@ impl Vm {
         self.collect(2);
         self.run_finalizers();
         self.flush_std_streams();
+        crate::modules::faulthandler::detach(self);
     }
 
     /// Step 3: `builtins._` and the `sys` names CPython resets first.
