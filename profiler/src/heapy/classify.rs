@@ -6,6 +6,7 @@
 //! - `size`: the object's size;
 //! - `rcs` (referrer classification set): the set of `clodo` kinds of the
 //!   object's referrers in the visible heap;
+//! - `via`: the set of names of the references to the object (`via.rs`);
 //! - `id`: every object is its own class.
 //!
 //! Kinds are returned as Python values the mini side renders by name: a
@@ -207,6 +208,7 @@ pub fn partition(vm: &mut Vm, items: &[Value], how: &str, hidden: &Hidden) -> Op
             })
             .collect(),
         "rcs" => rcs_partition(vm, items, hidden),
+        "via" => via_partition(vm, items, hidden),
         _ => return None,
     };
     Some(parts)
@@ -256,6 +258,47 @@ fn rcs_partition(vm: &mut Vm, items: &[Value], hidden: &Hidden) -> Vec<Part> {
         .into_iter()
         .map(|(k, members, size)| {
             let vals: Vec<Value> = k.iter().map(|k| c.value(vm, *k)).collect();
+            Part {
+                kind: Value::Obj(vm.new_tuple(vals)),
+                members,
+                size,
+            }
+        })
+        .collect()
+}
+
+/// Partition by the set of names of the references to each object.
+fn via_partition(vm: &mut Vm, items: &[Value], hidden: &Hidden) -> Vec<Part> {
+    let at: FxHashMap<i64, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (id_of(v), i))
+        .collect();
+    let mut names: Vec<Vec<String>> = vec![Vec::new(); items.len()];
+    for r in visible_heap(vm, hidden).order {
+        for (label, t) in super::via::labelled_refs(&r) {
+            if t.is_undef() {
+                continue;
+            }
+            if let Some(&i) = at.get(&id_of(&t)) {
+                if !names[i].contains(&label) {
+                    names[i].push(label);
+                }
+            }
+        }
+    }
+    for n in names.iter_mut() {
+        n.sort();
+    }
+    let mut index = 0usize;
+    let groups = group(vm, items, |_| {
+        index += 1;
+        names[index - 1].clone()
+    });
+    groups
+        .into_iter()
+        .map(|(k, members, size)| {
+            let vals: Vec<Value> = k.iter().map(|s| vm.str_val(s)).collect();
             Part {
                 kind: Value::Obj(vm.new_tuple(vals)),
                 members,

@@ -7,7 +7,8 @@
 //! |---|---|
 //! | `nodeset.rs` | `NodeSet`, the immutable identity set behind IdentitySet |
 //! | `walk.rs` | what an object refers to; the visible heap; dominated objects |
-//! | `classify.rs` | partitions by type, class-or-dict-owner, size, referrer kinds, identity |
+//! | `classify.rs` | partitions by type, class-or-dict-owner, size, referrer kinds, reference names, identity |
+//! | `via.rs` | the names of an object's references (`['key']`, `[3]`, `.__dict__`) |
 //!
 //! Functions that walk the heap take `hidden`, a pair (classes, globals
 //! dicts): instances of those classes are heapy's own objects, frames
@@ -16,6 +17,7 @@
 
 pub mod classify;
 pub mod nodeset;
+pub mod via;
 pub mod walk;
 
 use mini_interpreter::modules::builtins::id_of;
