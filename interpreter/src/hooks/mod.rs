@@ -479,6 +479,27 @@ impl Vm {
         self.trace_event(Event::Exception, arg)
     }
 
+    /// The dispatch loop's shortcut while only `TRAP_LINE` is set: records
+    /// instruction `pc` of frame `fi` as executed and returns true when it
+    /// cannot raise a line event (the common case), so the trap handler is
+    /// skipped; false leaves the frame's state for `hook_line_check`.
+    #[inline(always)]
+    pub(crate) fn line_quiet(
+        &mut self,
+        fi: usize,
+        code: &crate::compile::code::Code,
+        pc: usize,
+    ) -> bool {
+        let line = code.line_at(pc);
+        let f = &mut self.frames[fi];
+        if line == 0 || (line == f.trace_line && pc >= f.trace_pc) {
+            f.trace_pc = pc;
+            f.trace_line = line;
+            return true;
+        }
+        false
+    }
+
     /// Line events, checked at each instruction while tracing (`TRAP_TRACE`)
     /// or while a native hook wants lines in this frame (`TRAP_LINE`).
     /// CPython's rule: an instruction with a line raises `line` when its line

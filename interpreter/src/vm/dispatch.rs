@@ -182,8 +182,13 @@ impl Vm {
                     // While the trap runs, the instruction about to execute
                     // is the frame's current one (f_lineno, tracebacks).
                     self.frames[fi].pc = pc + 1;
-                    // TRAP_SYNC alone only asks for that store (tracemalloc).
-                    if bits != crate::vm::trap::TRAP_SYNC {
+                    // TRAP_SYNC alone only asks for that store (tracemalloc);
+                    // a native line hook's trap needs the handler only where
+                    // a line event may fire (`hooks::line_quiet`).
+                    if bits != crate::vm::trap::TRAP_SYNC
+                        && !(bits & !crate::vm::trap::TRAP_SYNC == crate::vm::trap::TRAP_LINE
+                            && self.line_quiet(fi, code, pc))
+                    {
                         tri!(self.handle_trap(pc));
                         pc = self.frames[fi].pc - 1;
                     }
