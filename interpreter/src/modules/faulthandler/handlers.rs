@@ -178,24 +178,31 @@ extern "C" fn fatal_handler(signum: i32) {
         out.put(b"\n\n");
     }
     dump_from_handler(fd, FATAL_ALL_THREADS.load(Ordering::Acquire));
-    // SAFETY: restoring this thread's errno; raise(3) and sigaction(2) are
-    // async-signal-safe.
+    // SAFETY: restoring this thread's errno.
+    unsafe { *errno = saved_errno };
+    // The previous handler is back in place and SA_NODEFER lets the
+    // signal through at once.
+    raise_fatal(signum);
+    // SAFETY: as above.
+    unsafe { *errno = saved_errno };
+}
+
+/// raise(3) for a signal meant to end the process, delivered a second
+/// time if the handler in place returned after putting back the default
+/// action: the Rust runtime's SIGSEGV/SIGBUS handler does that, counting
+/// on the faulting instruction to fault again, but a signal sent with
+/// kill() or raise() does not come back on its own. Async-signal-safe.
+pub(super) fn raise_fatal(signum: i32) {
+    // SAFETY: raise(3) and sigaction(2) with a valid signal number and a
+    // valid out-pointer; both are async-signal-safe.
     unsafe {
-        *errno = saved_errno;
-        // The previous handler is back in place and SA_NODEFER lets the
-        // signal through at once.
         libc::raise(signum);
-        // The Rust runtime's SIGSEGV/SIGBUS handler resets the default
-        // action and returns, counting on the faulting instruction to
-        // fault again; a signal sent with kill() does not come back, so
-        // deliver it again to end the process as CPython's would end.
         let mut now: libc::sigaction = std::mem::zeroed();
         if libc::sigaction(signum, std::ptr::null(), &mut now) == 0
             && now.sa_sigaction == libc::SIG_DFL
         {
             libc::raise(signum);
         }
-        *errno = saved_errno;
     }
 }
 

@@ -476,8 +476,7 @@ fn unregister(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn sigsegv(vm: &mut Vm, args: Args) -> PyResult<Value> {
     let _ = parse_positional_flag(vm, args, "_sigsegv")?;
     handlers::suppress_crash_report();
-    // SAFETY: raise(3) with a valid signal number.
-    unsafe { libc::raise(libc::SIGSEGV) };
+    handlers::raise_fatal(libc::SIGSEGV);
     Ok(Value::None)
 }
 
@@ -492,8 +491,7 @@ fn sigabrt(vm: &mut Vm, args: Args) -> PyResult<Value> {
 fn sigfpe(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "_sigfpe", 0, 0)?;
     handlers::suppress_crash_report();
-    // SAFETY: raise(3) with a valid signal number.
-    unsafe { libc::raise(libc::SIGFPE) };
+    handlers::raise_fatal(libc::SIGFPE);
     Ok(Value::None)
 }
 
