@@ -262,13 +262,7 @@ impl Vm {
     /// `frame` is the frame object of the running frame. While the hook
     /// runs the trap's trace bit is off, so its instructions are not
     /// checked for line events it could not receive anyway.
-    fn call_hook(
-        &mut self,
-        f: &Value,
-        event: Event,
-        arg: Value,
-        frame: ObjRef,
-    ) -> PyResult<Value> {
+    fn call_hook(&mut self, f: &Value, event: Event, arg: Value, frame: ObjRef) -> PyResult<Value> {
         let fi = self.frames.len() - 1;
         let n = &self.names;
         let ev = match event {

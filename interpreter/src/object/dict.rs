@@ -59,6 +59,13 @@ pub enum Fast {
 
 /// Equality of two keys when it can be decided without Python code.
 pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
+    fast_key_eq_depth(a, b, 0)
+}
+
+/// Nested tuples deeper than this go to the general comparison.
+const FAST_TUPLE_DEPTH: u32 = 4;
+
+fn fast_key_eq_depth(a: &Value, b: &Value, depth: u32) -> Option<bool> {
     match (a, b) {
         (Value::Obj(x), Value::Obj(y)) => {
             if x.is(y) {
@@ -69,6 +76,35 @@ pub fn fast_key_eq(a: &Value, b: &Value) -> Option<bool> {
                     return None;
                 }
                 return Some(s.as_str() == t.as_str());
+            }
+            // Exact tuples (the keys of profilers' tables, say): compared
+            // item by item as tuple equality does, stopping at the first
+            // unequal item. An item that needs `__eq__` before any unequal
+            // one sends the whole comparison to the general path (the checks
+            // done here have no side effects, so it may start over).
+            if x.kind() == Kind::Tuple
+                && y.kind() == Kind::Tuple
+                && !x.owns_cls()
+                && !y.owns_cls()
+                && depth < FAST_TUPLE_DEPTH
+            {
+                let (Some(s), Some(t)) = (
+                    x.downcast::<super::tuple::Tuple>(),
+                    y.downcast::<super::tuple::Tuple>(),
+                ) else {
+                    return None;
+                };
+                let (s, t) = (s.as_slice(), t.as_slice());
+                if s.len() != t.len() {
+                    return Some(false);
+                }
+                for (i, j) in s.iter().zip(t) {
+                    match fast_key_eq_depth(i, j, depth + 1)? {
+                        true => {}
+                        false => return Some(false),
+                    }
+                }
+                return Some(true);
             }
             None
         }

@@ -750,26 +750,46 @@ impl Vm {
     }
 
     /// Calls `f` with `N` positional arguments from Rust (hooks, callbacks):
-    /// a plain Python function taking exactly them gets them moved straight
-    /// into its registers, with no argument list and no `bind_args`.
+    /// a plain Python function taking exactly them (or a method of one,
+    /// with its receiver first) gets them moved straight into its
+    /// registers, with no argument list and no `bind_args`.
     pub(crate) fn call_positional<const N: usize>(
         &mut self,
         f: &Value,
         args: [Value; N],
     ) -> PyResult<Value> {
-        if let Value::Obj(func) = f {
+        if let Value::Obj(callee) = f {
             self.check_native_stack()?;
             let top = self.stack_top();
-            if let Some((fun, code)) = self.fits_exact_positional(func, N, top) {
-                let args = std::mem::ManuallyDrop::new(args);
-                for i in 0..N {
-                    // SAFETY: each element is read exactly once and the
-                    // array is never dropped (ManuallyDrop): a move out.
-                    let v = unsafe { std::ptr::read(&args[i]) };
-                    *self.stack.get_mut(top + i) = v;
+            // (the function, the receiver of a bound method)
+            let target = match callee.kind() {
+                Kind::Function => Some((callee, None)),
+                Kind::BoundMethod => {
+                    // SAFETY: the kind was checked just above.
+                    let bm = unsafe { callee.payload_unchecked::<BoundMethod>() };
+                    match &bm.func {
+                        Value::Obj(func) => Some((func, Some(&bm.receiver))),
+                        _ => None,
+                    }
                 }
-                self.push_frame(func, fun, code, top, RetKind::Native);
-                return self.run_pushed();
+                _ => None,
+            };
+            if let Some((func, recv)) = target {
+                let first = top + recv.is_some() as usize;
+                if let Some((fun, code)) = self.fits_exact_positional(func, first - top + N, top) {
+                    if let Some(r) = recv {
+                        *self.stack.get_mut(top) = r.clone();
+                    }
+                    let args = std::mem::ManuallyDrop::new(args);
+                    for i in 0..N {
+                        // SAFETY: each element is read exactly once and the
+                        // array is never dropped (ManuallyDrop): a move out.
+                        let v = unsafe { std::ptr::read(&args[i]) };
+                        *self.stack.get_mut(first + i) = v;
+                    }
+                    self.push_frame(func, fun, code, top, RetKind::Native);
+                    return self.run_pushed();
+                }
             }
         }
         self.call_value(

@@ -66,6 +66,34 @@ pub(crate) fn fast_compare(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
         (Value::Float(x), Value::Int(y)) if y.unsigned_abs() < (1 << 53) => {
             float_cmp(op, *x, *y as f64)
         }
+        _ => fast_compare_other(op, a, b),
+    }
+}
+
+/// `is`/`is not` on any values, and `==`/`!=` between exact strs (or a str
+/// and None): decided without calling out, so no `__eq__` can be skipped.
+#[inline(never)]
+fn fast_compare_other(op: CmpOp, a: &Value, b: &Value) -> Option<bool> {
+    fn exact_str(v: &Value) -> bool {
+        match v {
+            Value::Obj(o) => o.kind() == crate::object::kind::Kind::Str && !o.owns_cls(),
+            _ => false,
+        }
+    }
+    match op {
+        CmpOp::Is => Some(a.is(b)),
+        CmpOp::IsNot => Some(!a.is(b)),
+        CmpOp::Eq | CmpOp::Ne => {
+            let eq = match (a, b) {
+                (Value::Obj(_), Value::Obj(_)) if exact_str(a) && exact_str(b) => {
+                    crate::object::dict::fast_key_eq(a, b)?
+                }
+                (Value::Obj(_), Value::None) if exact_str(a) => false,
+                (Value::None, Value::Obj(_)) if exact_str(b) => false,
+                _ => return None,
+            };
+            Some(eq == (op == CmpOp::Eq))
+        }
         _ => None,
     }
 }

@@ -34,8 +34,7 @@ impl Vm {
         let Some(n) = str_of(name) else {
             return Ok(None);
         };
-        let n = n.to_string();
-        match n.as_str() {
+        match n {
             "__class__" => return Ok(Some(Value::Obj(o.class()))),
             "__dict__" => {
                 if let Some(ext) = inst_ext(o) {
@@ -64,7 +63,7 @@ impl Vm {
             }
             Kind::BuiltinFunction => {
                 let b = o.downcast::<BuiltinFunction>().unwrap();
-                match n.as_str() {
+                match n {
                     "__name__" => Some(self.str_val(b.name)),
                     "__qualname__" => {
                         let q = match (&b.bound, b.is_method) {
@@ -105,7 +104,7 @@ impl Vm {
             }
             Kind::MethodDescr => {
                 let m = o.downcast::<MethodDescr>().unwrap();
-                match n.as_str() {
+                match n {
                     "__name__" => Some(self.str_val(m.name)),
                     "__qualname__" => {
                         let t = self.type_display_name(&m.owner);
@@ -119,7 +118,7 @@ impl Vm {
             Kind::BoundMethod => {
                 let bm = o.downcast::<BoundMethod>().unwrap();
                 let (f, r) = (bm.func.clone(), bm.receiver.clone());
-                match n.as_str() {
+                match n {
                     "__func__" => Some(f),
                     "__self__" => Some(r),
                     _ => self.get_attr_opt(&f, name)?,
@@ -127,7 +126,7 @@ impl Vm {
             }
             Kind::Code => {
                 let c = o.downcast::<Code>().unwrap();
-                match n.as_str() {
+                match n {
                     "co_name" => Some(Value::Obj(c.name.clone())),
                     "co_qualname" => Some(Value::Obj(c.qualname.clone())),
                     "co_filename" => Some(Value::Obj(c.filename.clone())),
@@ -168,7 +167,7 @@ impl Vm {
             }
             Kind::Frame => {
                 let f = o.downcast::<FrameObj>().unwrap();
-                match n.as_str() {
+                match n {
                     "f_code" => Some(Value::Obj(f.code.clone())),
                     "f_lineno" => Some(Value::Int(self.frame_lineno(o) as i64)),
                     "f_lasti" => {
@@ -190,7 +189,7 @@ impl Vm {
             }
             Kind::Traceback => {
                 let t = o.downcast::<Traceback>().unwrap();
-                match n.as_str() {
+                match n {
                     "tb_frame" => Some(Value::Obj(t.frame.clone())),
                     "tb_lineno" => Some(Value::Int(t.lineno as i64)),
                     "tb_lasti" => Some(Value::Int(t.lasti as i64 * 2)),
@@ -200,7 +199,7 @@ impl Vm {
             }
             Kind::Exception => {
                 let e = exc_base(o).unwrap();
-                match n.as_str() {
+                match n {
                     "args" => Some(Value::Obj(e.args.borrow().clone())),
                     "__traceback__" => Some(e.traceback.borrow().clone()),
                     "__cause__" => Some(e.cause.borrow().clone()),
@@ -215,7 +214,7 @@ impl Vm {
             Kind::Range => {
                 let r = o.downcast::<Range>().unwrap();
                 let (start, stop, step) = crate::modules::types::range_big::bounds_of(r);
-                match n.as_str() {
+                match n {
                     "start" => Some(self.new_bigint(start)),
                     "stop" => Some(self.new_bigint(stop)),
                     "step" => Some(self.new_bigint(step)),
@@ -224,7 +223,7 @@ impl Vm {
             }
             Kind::Slice => {
                 let s = o.downcast::<Slice>().unwrap();
-                match n.as_str() {
+                match n {
                     "start" => Some(s.start.clone()),
                     "stop" => Some(s.stop.clone()),
                     "step" => Some(s.step.clone()),
@@ -233,7 +232,7 @@ impl Vm {
             }
             Kind::Property => {
                 let p = o.downcast::<Property>().unwrap();
-                match n.as_str() {
+                match n {
                     "fget" => Some(p.fget.borrow().clone()),
                     "fset" => Some(p.fset.borrow().clone()),
                     "fdel" => Some(p.fdel.borrow().clone()),
@@ -247,7 +246,7 @@ impl Vm {
                     Kind::StaticMethod => o.downcast::<StaticMethod>().unwrap().0.func(),
                     _ => o.downcast::<ClassMethod>().unwrap().0.func(),
                 };
-                match n.as_str() {
+                match n {
                     "__func__" | "__wrapped__" => Some(f),
                     "__name__" | "__qualname__" | "__doc__" | "__module__" => {
                         self.get_attr_opt(&f, name)?
@@ -257,7 +256,7 @@ impl Vm {
             }
             Kind::Cell => {
                 let c = o.downcast::<CellObj>().unwrap();
-                match n.as_str() {
+                match n {
                     "cell_contents" => {
                         let v = c.value.borrow().clone();
                         if v.is_undef() {
@@ -270,7 +269,7 @@ impl Vm {
             }
             Kind::Generator => {
                 let g = o.downcast::<crate::vm::generator::Generator>().unwrap();
-                match n.as_str() {
+                match n {
                     "__name__" => Some(Value::Obj(g.name.clone())),
                     "__qualname__" => Some(Value::Obj(g.qualname.clone())),
                     "gi_code" => Some(Value::Obj(g.code.clone())),
@@ -295,7 +294,7 @@ impl Vm {
                     _ => None,
                 }
             }
-            Kind::Int | Kind::Float => match n.as_str() {
+            Kind::Int | Kind::Float => match n {
                 "real" => Some(match as_num(&Value::Obj(o.clone())) {
                     Some(Num::Float(f)) => Value::Float(f),
                     Some(Num::Int(i)) => Value::Int(i),
@@ -317,7 +316,7 @@ impl Vm {
             },
             Kind::Super => {
                 let s = o.downcast::<crate::object::super_obj::SuperObj>().unwrap();
-                match n.as_str() {
+                match n {
                     "__self__" => Some(s.obj.clone()),
                     "__thisclass__" => Some(Value::Obj(s.this_type.clone())),
                     "__self_class__" => Some(Value::Obj(s.obj_type.clone())),
