@@ -6,11 +6,10 @@ memory_profiler's `@profile` (report written to a StringIO): mini with its
 'heap' and 'rss' backends, CPython with memory_profiler 0.61 (default
 'psutil' backend, which reads RSS through psutil on every line), installed
 into the .regen-venv virtual environment when missing. Each cell is the
-median of the runs; the ratio is decorated / plain for the same interpreter.
+best of the runs (the machine is shared: the minimum is the least disturbed); the ratio is decorated / plain for the same interpreter.
 """
 
 import os
-import statistics
 import subprocess
 import tempfile
 
@@ -82,7 +81,7 @@ def memprof_table(mini, python, runs, timeout, progress=lambda s: None):
                         times[(who, mode)] = f"ERROR: {e}"
                         break
                 else:
-                    times[(who, mode)] = statistics.median(vals)
+                    times[(who, mode)] = min(vals)
             progress("")
             cells = []
             for who, _, mode in configs:
@@ -96,7 +95,7 @@ def memprof_table(mini, python, runs, timeout, progress=lambda s: None):
                 else:
                     cells.append(f"{v * 1000:.1f} ms ({v / base:,.1f}×)")
             lines.append(f"| `{label}` | " + " | ".join(cells) + " |")
-    lines += ["", "One call timed inside the interpreter after a warm-up call; median of the runs "
+    lines += ["", "One call timed inside the interpreter after a warm-up call; best of the runs "
               "(CPython's memory_profiler: at most 3). mini's `rss` re-reads /proc/self/statm on "
               "a line event only after the live heap moved by 64 KiB or 1 ms passed."]
     return lines

@@ -88,7 +88,8 @@ fn seed_program_prints_memory_profilers_table() {
     let (stdout, stderr, status) = run_in(&repo().join("examples"), &["memory_profile.mini"]);
     assert_eq!(stderr, "");
     assert_eq!(status, 0);
-    let expected = normalise(&reference_block()).replace("memory_profile.py", "memory_profile.mini");
+    let expected =
+        normalise(&reference_block()).replace("memory_profile.py", "memory_profile.mini");
     assert_eq!(normalise(&stdout), expected, "mini printed:\n{stdout}");
 }
 
@@ -167,8 +168,10 @@ fn mprof_run_list_peak_plot_clean() {
          x = build(10 ** 6)\ntime.sleep(0.1)\ny = build(2 * 10 ** 6)\n",
     )
     .unwrap();
-    let (stdout, stderr, status) =
-        run_in(&dir, &["-m", "mprof", "run", "--interval", "0.02", "prog.mini"]);
+    let (stdout, stderr, status) = run_in(
+        &dir,
+        &["-m", "mprof", "run", "--interval", "0.02", "prog.mini"],
+    );
     assert_eq!(stderr, "");
     assert_eq!(status, 0);
     assert_eq!(
@@ -185,7 +188,11 @@ fn mprof_run_list_peak_plot_clean() {
     assert_eq!(dat.len(), "mprofile_YYYYMMDDhhmmss.dat".len());
     let text = std::fs::read_to_string(dir.join(dat)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("CMDLINE ") && lines[0].ends_with(" prog.mini"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("CMDLINE ") && lines[0].ends_with(" prog.mini"),
+        "{}",
+        lines[0]
+    );
     let mems: Vec<&&str> = lines.iter().filter(|l| l.starts_with("MEM ")).collect();
     assert!(mems.len() >= 10, "{} MEM lines", mems.len());
     for m in &mems {
@@ -208,7 +215,10 @@ fn mprof_run_list_peak_plot_clean() {
     let (stdout, _, _) = run_in(&dir, &["-m", "mprof", "list"]);
     assert!(stdout.starts_with(&format!("0 {dat} ")), "{stdout}");
     let (stdout, _, _) = run_in(&dir, &["-m", "mprof", "peak"]);
-    assert!(stdout.starts_with(&format!("Using last profile data.\n{dat}\t")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("Using last profile data.\n{dat}\t")),
+        "{stdout}"
+    );
     assert!(stdout.trim_end().ends_with(" MiB"));
 
     let (stdout, stderr, status) = run_in(&dir, &["-m", "mprof", "plot", "-o", "chart.svg"]);
@@ -216,7 +226,13 @@ fn mprof_run_list_peak_plot_clean() {
     assert!(stdout.contains("chart.svg"));
     let svg = std::fs::read_to_string(dir.join("chart.svg")).unwrap();
     assert!(svg.starts_with("<svg"));
-    for needle in ["time (in seconds)", "memory used (in MiB)", "prog.mini", "build 0.", "start at"] {
+    for needle in [
+        "time (in seconds)",
+        "memory used (in MiB)",
+        "prog.mini",
+        "build 0.",
+        "start at",
+    ] {
         assert!(svg.contains(needle), "svg lacks {needle}");
     }
     // Two calls: two pairs of brackets.

@@ -87,7 +87,10 @@ pub struct State {
     /// While enabled: the hook chain installed (this state last), and the
     /// profile object and chain it replaced, restored by `disable`.
     pub installed: Vec<Rc<RefCell<State>>>,
-    pub replaced: Option<(mini_interpreter::object::value::Value, Vec<Rc<RefCell<State>>>)>,
+    pub replaced: Option<(
+        mini_interpreter::object::value::Value,
+        Vec<Rc<RefCell<State>>>,
+    )>,
 }
 
 impl State {
@@ -167,7 +170,11 @@ impl State {
             0.0
         };
         if let Some(r) = table.slot(line) {
-            let (inc, max) = if r.occ > 0 { (r.inc, r.mem) } else { (0.0, 0.0) };
+            let (inc, max) = if r.occ > 0 {
+                (r.inc, r.mem)
+            } else {
+                (0.0, 0.0)
+            };
             r.inc = inc + (mem - prev_line_mem);
             r.mem = if mem > max { mem } else { max };
             r.occ += 1;

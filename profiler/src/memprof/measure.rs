@@ -70,7 +70,10 @@ impl Rss {
         fields.next();
         let pages = fields
             .next()
-            .map(|s| s.iter().fold(0u64, |a, d| a * 10 + d.wrapping_sub(b'0') as u64))
+            .map(|s| {
+                s.iter()
+                    .fold(0u64, |a, d| a * 10 + d.wrapping_sub(b'0') as u64)
+            })
             .unwrap_or(0);
         pages * self.page
     }

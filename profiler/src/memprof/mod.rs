@@ -139,9 +139,10 @@ fn lm_add_function(vm: &mut Vm, args: Args) -> PyResult<Value> {
     args.check(vm, "add_function", 2, 2)?;
     let st = lm_state(vm, &args.pos[0])?;
     let code = args.pos[1].clone();
-    let ok = code
-        .as_obj()
-        .is_some_and(|o| o.downcast::<mini_interpreter::compile::code::Code>().is_some());
+    let ok = code.as_obj().is_some_and(|o| {
+        o.downcast::<mini_interpreter::compile::code::Code>()
+            .is_some()
+    });
     if !ok {
         let tn = vm.type_name(&code);
         return Err(vm.type_error(format!("add_function() expects a code object, not {tn}")));
@@ -158,7 +159,11 @@ fn lm_add_function(vm: &mut Vm, args: Args) -> PyResult<Value> {
 /// The LineMemory whose hook is installed, if any.
 fn installed_line_memory(vm: &Vm) -> Option<(Value, Rc<RefCell<lines::State>>)> {
     let obj = vm.hooks.native_profile_obj.clone()?;
-    let st = obj.as_obj().and_then(native_ref::<LineMemory>)?.state.clone();
+    let st = obj
+        .as_obj()
+        .and_then(native_ref::<LineMemory>)?
+        .state
+        .clone();
     Some((obj, st))
 }
 

@@ -110,7 +110,9 @@ fn tick_label(v: f64, step: f64) -> String {
     let decimals = if step >= 1.0 {
         0
     } else {
-        (-(step.log10()).floor() as usize + usize::from((step * 10f64.powi(-(step.log10().floor() as i32))).fract() > 1e-6)).min(6)
+        (-(step.log10()).floor() as usize
+            + usize::from((step * 10f64.powi(-(step.log10().floor() as i32))).fract() > 1e-6))
+        .min(6)
     };
     let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
     format!("{v:.decimals$}").replace('-', "\u{2212}")
@@ -157,11 +159,19 @@ impl Chart {
         s.push_str("<g stroke=\"#b0b0b0\" stroke-width=\"1\">\n");
         for t in &xt {
             let x = sx(*t);
-            let _ = writeln!(s, "<line x1=\"{x:.2}\" y1=\"{ay}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>", ay + ah);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{x:.2}\" y1=\"{ay}\" x2=\"{x:.2}\" y2=\"{:.2}\"/>",
+                ay + ah
+            );
         }
         for m in &yt {
             let y = sy(*m);
-            let _ = writeln!(s, "<line x1=\"{ax}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>", ax + aw);
+            let _ = writeln!(
+                s,
+                "<line x1=\"{ax}\" y1=\"{y:.2}\" x2=\"{:.2}\" y2=\"{y:.2}\"/>",
+                ax + aw
+            );
         }
         s.push_str("</g>\n<g font-size=\"12.5\" fill=\"black\">\n");
         for t in &xt {
@@ -237,8 +247,10 @@ impl Chart {
                         (t, m - vsize),
                         (t + dir * hsize, m - vsize),
                     ];
-                    let d: Vec<String> =
-                        p.iter().map(|(t, m)| format!("{:.2},{:.2}", sx(*t), sy(*m))).collect();
+                    let d: Vec<String> = p
+                        .iter()
+                        .map(|(t, m)| format!("{:.2},{:.2}", sx(*t), sy(*m)))
+                        .collect();
                     let _ = writeln!(
                         s,
                         "<polyline points=\"{}\" fill=\"none\" stroke=\"{col}\" stroke-width=\"2.5\"/>",
@@ -274,7 +286,11 @@ impl Chart {
 
         // The peak.
         if self.timestamps {
-            if let Some((pt, pm)) = pts.iter().copied().reduce(|a, b| if b.1 > a.1 { b } else { a }) {
+            if let Some((pt, pm)) = pts
+                .iter()
+                .copied()
+                .reduce(|a, b| if b.1 > a.1 { b } else { a })
+            {
                 let (x, y) = (sx(pt), sy(pm));
                 let _ = writeln!(
                     s,
@@ -296,7 +312,11 @@ impl Chart {
         let mut entries: Vec<(String, &str, bool)> = vec![(self.label.clone(), "black", true)];
         if self.timestamps {
             for c in &self.calls {
-                entries.push((c.label.clone(), FUNC_COLORS[c.color % FUNC_COLORS.len()], false));
+                entries.push((
+                    c.label.clone(),
+                    FUNC_COLORS[c.color % FUNC_COLORS.len()],
+                    false,
+                ));
             }
         }
         let row = FONT * 1.45;
@@ -377,7 +397,11 @@ pub fn plot(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         return Err(bad(vm, "label"));
     };
     let mut samples = Vec::new();
-    for p in args.arg(3, "samples").and_then(|v| items(&v)).unwrap_or_default() {
+    for p in args
+        .arg(3, "samples")
+        .and_then(|v| items(&v))
+        .unwrap_or_default()
+    {
         match items(&p).as_deref() {
             Some([t, m]) => match (num(t), num(m)) {
                 (Some(t), Some(m)) => samples.push((t, m)),
@@ -387,7 +411,11 @@ pub fn plot(vm: &mut Vm, mut args: Args) -> PyResult<Value> {
         }
     }
     let mut calls = Vec::new();
-    for c in args.arg(4, "funcs").and_then(|v| items(&v)).unwrap_or_default() {
+    for c in args
+        .arg(4, "funcs")
+        .and_then(|v| items(&v))
+        .unwrap_or_default()
+    {
         let parts = items(&c).unwrap_or_default();
         let [l, ci, t0, t1, m0, m1] = parts.as_slice() else {
             return Err(bad(vm, "function entry"));

@@ -114,10 +114,7 @@ impl RssThread {
                     break;
                 }
             }
-            drop(emit);
-            if let Some(f) = out.as_mut() {
-                f.flush().map_err(|e| e.to_string())?;
-            }
+            // `File` writes are unbuffered: every line is in the file now.
             Ok(samples)
         });
         Ok(RssThread { stop, handle })
