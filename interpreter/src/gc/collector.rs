@@ -15,7 +15,8 @@
 
 use crate::gc::heap::{self, unlink, with_heap, GenList};
 use crate::object::rc::{
-    GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_MARK, FLAG_TRACKED, FLAG_UNREACHABLE,
+    GcLink, Header, ObjRef, FLAG_FINALIZED, FLAG_HAS_WEAKREFS, FLAG_MARK, FLAG_TRACKED,
+    FLAG_UNREACHABLE,
 };
 use crate::object::value::Value;
 use crate::vm::Vm;
@@ -246,14 +247,18 @@ impl Vm {
         if busy {
             return Collected::default();
         }
+        let generation = generation.min(2);
+        let old_gen = (generation + 1).min(2);
+        // A full collection checks every list; a young one the lists it
+        // touches (what it collects and the one survivors join).
+        #[cfg(feature = "debug-heap")]
+        let checked = if generation == 2 { 3 } else { old_gen };
         #[cfg(feature = "debug-heap")]
         {
             with_heap(|h| h.collecting.set(false));
-            crate::gc::check::assert_heap_ok("before a collection");
+            crate::gc::check::assert_heap_ok(checked, "before a collection");
             with_heap(|h| h.collecting.set(true));
         }
-        let generation = generation.min(2);
-        let old_gen = (generation + 1).min(2);
         // 1. Merge younger generations into the one collected; update counts.
         with_heap(|h| {
             for i in 0..generation {
@@ -299,45 +304,57 @@ impl Vm {
         if self.gc_state.debug & crate::gc::DEBUG_COLLECTABLE != 0 {
             for_each(&unreachable, |_, h| self.debug_cycle("collectable", h));
         }
-        // 5. Weak references to unreachable objects are cleared; callbacks of
-        //    weakrefs that are not garbage themselves run.
-        let (weak_freed, mut ran_code) = crate::gc::weakrefs::handle_weakrefs(self, &unreachable);
-        // 6. Finalizers (PEP 442: __del__ at most once per object). Each
-        //    object is moved to `seen` before its finalizer runs, so that
-        //    whatever the finalizer frees leaves the lists consistent.
-        let seen = GenList::new();
-        while let Some((h, l)) = first(&unreachable) {
-            move_to(l, &seen);
-            if hdr(h).flags.get() & FLAG_FINALIZED == 0
-                && crate::gc::finalize::needs_finalizer(hdr(h))
-            {
-                hdr(h).flags.set(hdr(h).flags.get() | FLAG_FINALIZED);
+        // 5. One pass over the unreachable objects: count them, clear the
+        //    weak references to them (queueing the callbacks of weakrefs
+        //    that are not garbage themselves) and note which need a
+        //    finalizer. Then the callbacks run.
+        let mut found = 0;
+        let mut callbacks = Vec::new();
+        let mut to_finalize = Vec::new();
+        for h in unreachable.iter() {
+            found += 1;
+            let f = hdr(h).flags.get();
+            if f & FLAG_HAS_WEAKREFS != 0 {
+                crate::gc::weakrefs::clear_for_collection(h, &mut callbacks);
+            }
+            if f & FLAG_FINALIZED == 0 && crate::gc::finalize::needs_finalizer(hdr(h)) {
                 // SAFETY: h is a live tracked object; the hold keeps it
-                // alive while its finalizer runs.
-                let o = unsafe { ObjRef::from_raw_incref(h) };
+                // alive until its finalizer has run.
+                to_finalize.push(unsafe { ObjRef::from_raw_incref(h) });
+            }
+        }
+        // Callbacks cannot reach the unreachable set (its weakrefs are
+        // cleared), so the set is unchanged after them.
+        let (weak_freed, mut ran_code) =
+            crate::gc::weakrefs::run_collection_callbacks(self, callbacks);
+        // 6. Finalizers (PEP 442: __del__ at most once per object), in list
+        //    order. What a finalizer frees leaves the lists by itself.
+        for o in to_finalize {
+            if o.flags() & FLAG_FINALIZED == 0 {
+                o.set_flag(FLAG_FINALIZED);
                 self.call_finalizer(&o);
                 ran_code = true;
             }
         }
-        unreachable.merge_from(&seen);
         // 7. Objects a finalizer or callback resurrected (and what they
         //    reach) survive and join the older generation. Without Python
         //    code having run nothing can have been resurrected.
         let garbage = GenList::new();
+        let mut collected = weak_freed;
         if ran_code {
             clear_marks(&unreachable);
             update_refs(&unreachable);
             subtract_refs(&unreachable);
             move_unreachable(&unreachable, &garbage, false, false);
             old.merge_from(&unreachable);
+            for_each(&garbage, |_, _| collected += 1);
         } else {
             garbage.merge_from(&unreachable);
+            collected += found;
         }
         // 8. Break the cycles: clear each object's references (holding it
         //    meanwhile); reference counting frees the garbage. An object
         //    that survives its clearing is moved to the older generation.
-        let mut collected = weak_freed;
-        for_each(&garbage, |_, _| collected += 1);
         let saveall = self.gc_state.debug & crate::gc::DEBUG_SAVEALL != 0;
         while let Some((h, l)) = first(&garbage) {
             // SAFETY: members of `garbage` are live until cleared.
@@ -376,7 +393,7 @@ impl Vm {
         old.merge_from(&finalizers);
         with_heap(|h| h.collecting.set(false));
         #[cfg(feature = "debug-heap")]
-        crate::gc::check::assert_heap_ok("after a collection");
+        crate::gc::check::assert_heap_ok(checked, "after a collection");
         let r = Collected {
             collected,
             uncollectable: n_uncollectable,

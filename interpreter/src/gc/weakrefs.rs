@@ -174,37 +174,34 @@ pub(crate) fn take_pending_callbacks() -> Vec<(Value, ObjRef)> {
     PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
-/// The collector's weakref step: clear weakrefs to unreachable objects and
-/// call the callbacks of weakrefs that are not themselves garbage (CPython's
-/// rule: a weakref in the unreachable set is as dead as its referent, so its
-/// callback must not run). Returns the number of weakref objects freed by it
-/// and whether any callback ran (Python code may then have resurrected
-/// something).
-pub(crate) fn handle_weakrefs(
-    vm: &mut Vm,
-    unreachable: &crate::gc::heap::GenList,
-) -> (usize, bool) {
-    let mut callbacks = Vec::new();
-    for h in unreachable.iter() {
-        // SAFETY: members of the collector's lists are live objects.
-        let hd = unsafe { &*h };
-        if hd.flags.get() & FLAG_HAS_WEAKREFS == 0 {
+/// The collector's weakref step, first half, for one unreachable object
+/// `h` that has weak references: clears them and queues, in `callbacks`,
+/// the callbacks of those that are not themselves garbage (CPython's rule:
+/// a weakref in the unreachable set is as dead as its referent, so its
+/// callback must not run).
+pub(crate) fn clear_for_collection(h: *const Header, callbacks: &mut Vec<(Value, ObjRef)>) {
+    for w in detach_all(h).into_iter().rev() {
+        if w.flags() & FLAG_UNREACHABLE != 0 {
             continue;
         }
-        for w in detach_all(h).into_iter().rev() {
-            // A weakref in the unreachable set is garbage itself.
-            if w.flags() & FLAG_UNREACHABLE != 0 {
-                continue;
-            }
-            let cb = w
-                .downcast::<WeakRef>()
-                .map(|x| x.callback.borrow().clone())
-                .unwrap_or(Value::None);
-            if !cb.is_none() {
-                callbacks.push((cb, w));
-            }
+        let cb = w
+            .downcast::<WeakRef>()
+            .map(|x| x.callback.borrow().clone())
+            .unwrap_or(Value::None);
+        if !cb.is_none() {
+            callbacks.push((cb, w));
         }
     }
+}
+
+/// Second half: runs the queued callbacks once every weakref to the
+/// unreachable set is cleared. Returns the number of weakref objects freed
+/// by it and whether any callback ran (Python code may then have
+/// resurrected something).
+pub(crate) fn run_collection_callbacks(
+    vm: &mut Vm,
+    callbacks: Vec<(Value, ObjRef)>,
+) -> (usize, bool) {
     let ran = !callbacks.is_empty();
     let mut freed = 0;
     for (cb, w) in callbacks {

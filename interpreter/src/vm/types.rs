@@ -232,7 +232,7 @@ fn bootstrap() -> (ObjRef, ObjRef, ObjRef) {
         t.set_flag(FLAG_IMMORTAL);
         // Static types are not tracked (CPython: gc.is_tracked(int) is False).
         crate::gc::heap::untrack(t);
-        std::mem::forget(t.clone());
+        keep_immortal(t);
     }
     object
         .downcast::<TypeObj>()
@@ -292,8 +292,29 @@ pub fn new_builtin_type(
     o.set_flag(FLAG_IMMORTAL);
     // Static types are not tracked (CPython: gc.is_tracked(int) is False).
     crate::gc::heap::untrack(&o);
-    std::mem::forget(o.clone());
+    keep_immortal(&o);
     o
+}
+
+/// Addresses of the immortal builtin types, kept for the life of the
+/// process. Each holds one count that is never released; recording the
+/// address in a static makes the objects reachable for leak checkers
+/// (valgrind counts them as "still reachable", like CPython's static types)
+/// instead of lost once the interpreter that created them is dropped.
+static IMMORTALS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+fn keep_immortal(o: &ObjRef) {
+    // The block starts at the collector link when there is one.
+    let prefix = if o.vt().is_gc {
+        crate::object::rc::GC_PREFIX
+    } else {
+        0
+    };
+    IMMORTALS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(o.as_ptr() as usize - prefix);
+    std::mem::forget(o.clone());
 }
 
 fn set_base(t: &ObjRef, base: &ObjRef) {
