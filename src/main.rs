@@ -48,6 +48,7 @@ fn main() {
         .stack_size(THREAD_STACK)
         .spawn(move || run(opts))
         .expect("cannot start the interpreter thread");
+    mini_interpreter::modules::signal::leave_signals_to_other_threads();
     let status = worker.join().unwrap_or(70);
     // Output is flushed by Interpreter::shutdown; exit without unwinding.
     std::process::exit(status);
@@ -98,6 +99,11 @@ fn run_with(interp: &mut Interpreter, opts: Options) -> i32 {
     };
     interp.set_argv(&opts.args, path0.as_deref());
     interp.set_xoptions(&opts.xoptions);
+    if mini_interpreter::modules::faulthandler::requested(&opts.xoptions) {
+        if let Err(e) = interp.enable_faulthandler() {
+            return interp.report_exit(e);
+        }
+    }
     if let Err(msg) = start_tracemalloc(interp, &opts.xoptions) {
         eprintln!("mini: {msg}");
         return 1;
