@@ -187,3 +187,45 @@ fn load_refuses_corrupt_files() {
     assert_eq!(out, "12 2 3\n");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The documented model: while tracing, the traced memory of new objects is
+/// the sum of their `sys.getsizeof` (object blocks plus list, dict and set
+/// buffers, however they grew).
+#[test]
+fn traced_memory_follows_getsizeof() {
+    let prog = "\
+import sys, tracemalloc
+tracemalloc.start()
+keep = []
+base = tracemalloc.get_traced_memory()[0]
+for i in range(300):
+    l = []
+    for j in range(i):
+        l.append(None)
+    d = {}
+    for j in range(i % 50):
+        d['k%d' % j] = j
+    s = set()
+    for j in range(i % 40):
+        s.add(j)
+    keep.append((l, d, s, 'x' * i, (i, l), [0] * i))
+for t in keep:
+    t[0].extend([None] * (len(t[0]) % 7))
+    t[1].update({j: j for j in range(3)})
+    t[5][len(t[5]):] = [1, 2, 3]
+grown = tracemalloc.get_traced_memory()[0] - base
+seen = set()
+total = sys.getsizeof(keep)
+for t in keep:
+    total += sys.getsizeof(t)
+    for o in t:
+        total += sys.getsizeof(o)
+    for k in t[1]:
+        if isinstance(k, str):
+            total += sys.getsizeof(k)
+print(total, grown, abs(grown - total) / total < 0.02)
+";
+    let (out, err, st) = mini(&["-c", prog], &[]);
+    assert_eq!((err.as_str(), st), ("", 0));
+    assert!(out.trim_end().ends_with("True"), "{out}");
+}

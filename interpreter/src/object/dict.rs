@@ -167,7 +167,7 @@ impl DictTable {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &DictEntry> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &DictEntry> {
         self.entries.iter().filter(|e| !e.key.is_undef())
     }
 

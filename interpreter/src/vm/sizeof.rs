@@ -161,25 +161,36 @@ pub fn obj_blocks(o: &ObjRef) -> (usize, usize) {
 }
 
 /// A cheap figure that changes whenever the buffer block of `obj_blocks`
-/// may have changed size: list capacity, the dict model's slot count (0
-/// while empty), set table capacity; 0 for objects without a buffer.
-/// O(log n) at most, so growth points may call it on every insertion.
-/// None while the container is borrowed for mutation (ask again later).
+/// may have changed size: twice the list capacity, the dict model's slot
+/// count (0 while empty) or the set table capacity, plus 1 for a dict
+/// whose newest key is not a str (the model's entries widen from 16 to 24
+/// bytes: callers may keep that bit once seen, as CPython's key tables stay
+/// general); 0 for objects without a buffer. O(log n) at most, so growth
+/// points may call it on every insertion. None while the container is
+/// borrowed for mutation (ask again later).
 pub fn obj_buffer_token(o: &ObjRef) -> Option<usize> {
     Some(match o.kind() {
         Kind::List => match o.downcast::<List>() {
-            Some(l) => l.items.try_borrow().ok()?.capacity(),
+            Some(l) => l.items.try_borrow().ok()?.capacity() << 1,
             None => 0,
         },
         Kind::Dict => match o.downcast::<Dict>() {
-            Some(d) => match d.table.try_borrow().ok()?.len() {
-                0 => 0,
-                n => dict_model_slots(n),
-            },
+            Some(d) => {
+                let t = d.table.try_borrow().ok()?;
+                match t.len() {
+                    0 => 0,
+                    n => {
+                        let general = t.iter().next_back().is_some_and(
+                            |e| !matches!(&e.key, Value::Obj(k) if k.kind() == Kind::Str),
+                        );
+                        dict_model_slots(n) << 1 | general as usize
+                    }
+                }
+            }
             None => 0,
         },
         Kind::Set => match o.downcast::<Set>() {
-            Some(s) => s.table.try_borrow().ok()?.capacity(),
+            Some(s) => s.table.try_borrow().ok()?.capacity() << 1,
             None => 0,
         },
         _ => 0,

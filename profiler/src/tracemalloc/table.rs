@@ -35,8 +35,16 @@ pub struct Block {
 pub struct Entry {
     pub obj: Block,
     pub buf: Block,
-    /// `obj_buffer_token` when `buf` was last measured.
+    /// `obj_buffer_token` when `buf` was last measured (its low bit, a
+    /// dict's "holds a non-str key", sticks once set: see `same_token`).
     pub token: usize,
+}
+
+/// Whether `new` says nothing changed since `old`. A dict whose keys were
+/// once not all str keeps the wider model after a str key (CPython's key
+/// table stays general), so a cleared low bit alone is no change.
+fn same_token(old: usize, new: usize) -> bool {
+    old == new || old == new | 1
 }
 
 /// An interned traceback: frame ids, innermost first, then the total depth
@@ -207,7 +215,7 @@ impl Table {
         };
         let key = h as usize;
         let old = match self.traces.get(&key) {
-            Some(e) if e.token == token => return,
+            Some(e) if same_token(e.token, token) => return,
             Some(e) => *e,
             None => {
                 // An object allocated before tracing, seen for the first
@@ -224,7 +232,7 @@ impl Table {
         };
         let (_, bsize) = obj_blocks(&o);
         let mut e = old;
-        e.token = token;
+        e.token = token | (old.token & 1);
         if bsize != old.buf.size {
             e.buf = Block {
                 size: bsize,
@@ -252,10 +260,10 @@ impl Table {
             let Some(token) = obj_buffer_token(&o) else {
                 continue;
             };
-            if token == e.token {
+            if same_token(e.token, token) {
                 continue;
             }
-            e.token = token;
+            e.token = token | (e.token & 1);
             if e.obj.size == 0 && e.buf.size == 0 {
                 // An untraced object's buffer: no traceback to give it.
                 continue;
