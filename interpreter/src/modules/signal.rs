@@ -55,30 +55,20 @@ pub fn install_sigint(vm: &Vm) {
     set_os_handler(SIGINT, on_signal as *const () as usize);
 }
 
-/// Blocks the asynchronous signals on the calling thread, so that the
-/// kernel delivers process-directed signals (Ctrl-C, `kill`, `os.kill` of
-/// our own pid) to the interpreter thread, where CPython's main thread
-/// gets them: handlers such as faulthandler's then see the interrupted
-/// interpreter as the current thread, and a signal sent by `os.kill` is
-/// handled before the call returns. The binary's main thread, which only
-/// waits for the interpreter thread, calls this after starting it. Faults
-/// (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) stay unblocked: they
-/// belong to the thread that causes them.
+/// Blocks every signal on the calling thread, so that the kernel
+/// delivers process-directed signals (Ctrl-C, `kill`, `os.kill` of our own
+/// pid, SIGSEGV or SIGFPE sent with kill included) to the interpreter
+/// thread, where CPython's main thread gets them: handlers such as
+/// faulthandler's then see the interrupted interpreter as the current
+/// thread, and a signal sent by `os.kill` is handled before the call
+/// returns. The binary's main thread, which only waits for the interpreter
+/// thread, calls this after starting it; it executes nothing that could
+/// fault (a real fault is delivered to the faulting thread regardless).
 pub fn leave_signals_to_other_threads() {
-    // SAFETY: sigfillset/sigdelset/pthread_sigmask on a valid local set.
+    // SAFETY: sigfillset/pthread_sigmask on a valid local set.
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigfillset(&mut set);
-        for sync in [
-            libc::SIGSEGV,
-            libc::SIGBUS,
-            libc::SIGFPE,
-            libc::SIGILL,
-            libc::SIGTRAP,
-            libc::SIGSYS,
-        ] {
-            libc::sigdelset(&mut set, sync);
-        }
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }

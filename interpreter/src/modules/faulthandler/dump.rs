@@ -40,6 +40,8 @@ const MAX_STRING_LENGTH: usize = 500;
 struct Target {
     frames: AtomicPtr<Vec<Frame>>,
     thread: AtomicU64,
+    /// The kernel's id of the interpreter thread (for /proc).
+    tid: AtomicU64,
     collecting: AtomicPtr<bool>,
     trap: AtomicPtr<Trap>,
 }
@@ -47,6 +49,7 @@ struct Target {
 static TARGET: Target = Target {
     frames: AtomicPtr::new(std::ptr::null_mut()),
     thread: AtomicU64::new(0),
+    tid: AtomicU64::new(0),
     collecting: AtomicPtr::new(std::ptr::null_mut()),
     trap: AtomicPtr::new(std::ptr::null_mut()),
 };
@@ -61,6 +64,10 @@ pub(super) fn thread_ident() -> u64 {
 pub(super) fn publish(vm: &Vm) {
     let collecting = crate::gc::heap::with_heap(|h| h.collecting.as_ptr());
     TARGET.thread.store(thread_ident(), Ordering::SeqCst);
+    // SAFETY: gettid has no preconditions.
+    TARGET
+        .tid
+        .store(unsafe { libc::gettid() } as u64, Ordering::SeqCst);
     TARGET.collecting.store(collecting, Ordering::SeqCst);
     TARGET
         .trap
@@ -82,6 +89,19 @@ pub(super) fn retract() {
         .collecting
         .store(std::ptr::null_mut(), Ordering::SeqCst);
     TARGET.trap.store(std::ptr::null_mut(), Ordering::SeqCst);
+}
+
+/// Whether the published interpreter's thread is running or runnable
+/// (Linux's /proc state `R`), rather than blocked in a system call;
+/// None when that cannot be told. For the watchdog only (it allocates).
+pub(super) fn interpreter_running() -> Option<bool> {
+    let tid = TARGET.tid.load(Ordering::SeqCst);
+    if tid == 0 {
+        return None;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
+    Some(state == 'R')
 }
 
 /// Asks the published interpreter to stop at its next instruction

@@ -7,11 +7,13 @@
 //! program stuck in `time.sleep` or in a long native call still gets its
 //! stack dumped. It first asks for one all the same, because a running
 //! interpreter keeps the current instruction in a register: the watchdog
-//! sets the trap (`TRAP_ASYNC`) and, for up to `GRACE`, lets the
-//! interpreter write the dump itself at its next instruction (exact line
-//! numbers, no racing reads). If the interpreter does not get there in
-//! time (it is blocked or busy in native code), the watchdog dumps the
-//! frames itself with racy reads, as CPython's watchdog always does, and
+//! sets the trap (`TRAP_ASYNC`) and lets the interpreter write the dump
+//! itself at its next instruction (exact line numbers, no racing reads):
+//! for up to `GRACE` while the interpreter thread is running or runnable
+//! (it may just be waiting for a CPU), for `BLOCKED_GRACE` when it sleeps
+//! in a system call. If the interpreter does not get there in time (it is
+//! blocked, or busy in native code), the watchdog dumps the frames itself
+//! with racy reads, as CPython's watchdog always does, and
 //! an interpreter reaching its next instruction meanwhile waits for the
 //! dump to finish. `HANDOFF` decides, by compare-and-swap, who dumps.
 //!
@@ -27,8 +29,12 @@ use std::time::{Duration, Instant};
 
 use super::dump;
 
-/// How long the interpreter gets to dump at a safe point.
-const GRACE: Duration = Duration::from_millis(20);
+/// How long a running interpreter gets to dump at a safe point.
+const GRACE: Duration = Duration::from_millis(250);
+/// The same for an interpreter thread blocked in a system call (it will
+/// not get there soon), or whose state cannot be read.
+const BLOCKED_GRACE: Duration = Duration::from_millis(2);
+const UNKNOWN_GRACE: Duration = Duration::from_millis(20);
 
 const IDLE: u8 = 0;
 /// The watchdog wants a dump to `HANDOFF_FD`.
@@ -150,7 +156,16 @@ fn dump_now(fd: i32) -> bool {
         return false;
     }
     let start = Instant::now();
-    while HANDOFF.load(Ordering::SeqCst) == REQUESTED && start.elapsed() < GRACE {
+    while HANDOFF.load(Ordering::SeqCst) == REQUESTED {
+        let waited = start.elapsed();
+        let limit = match dump::interpreter_running() {
+            Some(true) => GRACE,
+            Some(false) => BLOCKED_GRACE,
+            None => UNKNOWN_GRACE,
+        };
+        if waited >= limit {
+            break;
+        }
         std::thread::sleep(Duration::from_micros(200));
     }
     let ok = match HANDOFF.compare_exchange(
