@@ -250,9 +250,10 @@ impl Vm {
         let generation = generation.min(2);
         let old_gen = (generation + 1).min(2);
         // A full collection checks every list; a young one the lists it
-        // touches (what it collects and the one survivors join).
+        // collects (the older list survivors join is checked by the next
+        // collection of its generation).
         #[cfg(feature = "debug-heap")]
-        let checked = if generation == 2 { 3 } else { old_gen };
+        let checked = if generation == 2 { 3 } else { generation };
         #[cfg(feature = "debug-heap")]
         {
             with_heap(|h| h.collecting.set(false));
