@@ -59,7 +59,7 @@ impl Vm {
         Ok(match o.kind() {
             Kind::Function if !o.owns_cls() => {
                 let f = o.downcast::<Function>().unwrap();
-                self.function_attr(f, &n)
+                self.function_attr(f, n)
             }
             Kind::BuiltinFunction => {
                 let b = o.downcast::<BuiltinFunction>().unwrap();
@@ -207,7 +207,7 @@ impl Vm {
                     "__suppress_context__" => Some(Value::Bool(e.suppress_context.get())),
                     "value" | "code" | "errno" | "strerror" | "filename" | "filename2" | "name"
                     | "path" | "msg" | "lineno" | "offset" | "text" | "end_lineno"
-                    | "end_offset" | "obj" => self.exception_default_attr(o, &n),
+                    | "end_offset" | "obj" => self.exception_default_attr(o, n),
                     _ => None,
                 }
             }
@@ -323,7 +323,7 @@ impl Vm {
                     _ => None,
                 }
             }
-            Kind::Native => match self.native_getattr(o, &n) {
+            Kind::Native => match self.native_getattr(o, n) {
                 Some(r) => Some(r?),
                 None => None,
             },
