@@ -312,10 +312,11 @@ impl<'a, 'v> Compiler<'a, 'v> {
             depth: 0,
         };
         self.units.push(unit);
-        // Cells are created on entry (parameters are wrapped in place).
+        // Cells are created on entry (parameters are wrapped in place),
+        // with no line: as CPython's prologue, they raise no `line` event.
         let cell_regs = self.ur().cell_regs.clone();
         for r in cell_regs {
-            self.emit(Instr::MakeCell { reg: r });
+            self.emit_noline(Instr::MakeCell { reg: r });
         }
     }
 
