@@ -18,8 +18,8 @@ pub mod graph;
 pub mod heapy;
 pub mod lineprof;
 pub mod lsprof;
-pub mod tracemalloc;
 pub mod memprof;
+pub mod tracemalloc;
 
 use mini_interpreter::Interpreter;
 
