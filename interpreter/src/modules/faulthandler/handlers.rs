@@ -131,6 +131,12 @@ fn install(
     Ok(())
 }
 
+/// The alternate signal stacks made by `ensure_altstack`, by thread: kept
+/// for the life of the process and reused when a thread needs one again
+/// (after `disable` removed it), so enabling repeatedly allocates nothing
+/// new and leak checkers see the stacks as kept.
+static ALTSTACKS: std::sync::Mutex<Vec<(u64, usize)>> = std::sync::Mutex::new(Vec::new());
+
 /// Gives the calling thread an alternate signal stack if it has none (the
 /// Rust runtime gives threads one; this covers embedders' threads).
 pub(super) fn ensure_altstack() -> std::io::Result<()> {
@@ -145,9 +151,19 @@ pub(super) fn ensure_altstack() -> std::io::Result<()> {
         if old.ss_flags & libc::SS_DISABLE == 0 && old.ss_size >= 16 * 1024 {
             return Ok(());
         }
-        let mem: &'static mut [u8] = Box::leak(vec![0u8; SIZE].into_boxed_slice());
+        let thread = libc::pthread_self() as u64;
+        let mut stacks = ALTSTACKS.lock().unwrap_or_else(|e| e.into_inner());
+        let sp = match stacks.iter().find(|(t, _)| *t == thread) {
+            Some(&(_, p)) => p as *mut u8,
+            None => {
+                let mem: &'static mut [u8] = Box::leak(vec![0u8; SIZE].into_boxed_slice());
+                stacks.push((thread, mem.as_mut_ptr() as usize));
+                mem.as_mut_ptr()
+            }
+        };
+        drop(stacks);
         let new = libc::stack_t {
-            ss_sp: mem.as_mut_ptr().cast(),
+            ss_sp: sp.cast(),
             ss_flags: 0,
             ss_size: SIZE,
         };
